@@ -1,0 +1,1 @@
+"""ACD: agents, queues and routing of answered calls to agents."""

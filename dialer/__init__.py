@@ -1,0 +1,1 @@
+"""Predictive dialer for collection teams: campaigns, pacing, lists, compliance, reporting."""

@@ -1,0 +1,144 @@
+"""Layered configuration: defaults here, then a TOML file, then DIALER__ env vars, then flags.
+
+Every layer is validated together, so `dialer check-config` can name each bad key.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG_FILE = PROJECT_ROOT / "config" / "dialer.toml"
+ENV_PREFIX = "DIALER__"
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DatabaseSettings(Section):
+    url: str = "sqlite+aiosqlite:///var/dialer.sqlite"
+
+
+class AsteriskSettings(Section):
+    ami_host: str = "127.0.0.1"
+    ami_port: int = Field(5038, ge=1, le=65535)
+    ami_user: str = "dialer"
+    ami_secret: str = "dialer-secret"
+    login_timeout_s: float = Field(5.0, gt=0)
+    fastagi_host: str = "127.0.0.1"
+    fastagi_port: int = Field(4573, ge=1, le=65535)
+
+
+class LocaleSettings(Section):
+    default_country: str = Field("PL", min_length=2, max_length=2)
+    default_currency: str = Field("PLN", min_length=3, max_length=3)
+    default_timezone: str = "Europe/Warsaw"
+
+
+class WebSettings(Section):
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=1, le=65535)
+
+
+class SpeechSettings(Section):
+    sounds_dir: str = "sounds"
+    tts_voice_en: str = "en"
+    tts_voice_pl: str = "pl"
+    vosk_model_dir: str = ""
+
+
+class Settings(Section):
+    database: DatabaseSettings = DatabaseSettings()
+    asterisk: AsteriskSettings = AsteriskSettings()
+    locale: LocaleSettings = LocaleSettings()
+    web: WebSettings = WebSettings()
+    speech: SpeechSettings = SpeechSettings()
+
+
+class ConfigError(Exception):
+    """All problems of a configuration, each as 'key: why'."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _dotted_to_tree(pairs: Mapping[str, str]) -> dict[str, Any]:
+    tree: dict[str, Any] = {}
+    for dotted, value in pairs.items():
+        node = tree
+        *parents, leaf = dotted.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = value
+    return tree
+
+
+def _env_layer(environ: Mapping[str, str]) -> dict[str, Any]:
+    pairs = {
+        key[len(ENV_PREFIX) :].lower().replace("__", "."): value
+        for key, value in environ.items()
+        if key.startswith(ENV_PREFIX)
+    }
+    return _dotted_to_tree(pairs)
+
+
+def _flag_layer(overrides: list[str]) -> dict[str, Any]:
+    pairs: dict[str, str] = {}
+    for item in overrides:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise ConfigError([f"{item}: a flag override must look like section.key=value"])
+        pairs[key.strip()] = value.strip()
+    return _dotted_to_tree(pairs)
+
+
+def load_settings(
+    path: Path | None = None,
+    overrides: list[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Build Settings from every layer; raise ConfigError naming each bad key."""
+    problems: list[str] = []
+    layers: dict[str, Any] = {}
+    file = path or Path(os.environ.get("DIALER_CONFIG", DEFAULT_CONFIG_FILE))
+    if file.exists():
+        try:
+            layers = tomllib.loads(file.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            problems.append(f"{file}: not valid TOML: {exc}")
+    elif path is not None:
+        problems.append(f"{file}: no such configuration file")
+    layers = _merge(layers, _env_layer(os.environ if environ is None else environ))
+    layers = _merge(layers, _flag_layer(overrides or []))
+    if problems:
+        raise ConfigError(problems)
+    try:
+        return Settings.model_validate(layers)
+    except ValidationError as exc:
+        raise ConfigError(
+            [f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()]
+        ) from exc
+
+
+def resolve_path(value: str) -> Path:
+    """Relative paths in the configuration are relative to the project root."""
+    path = Path(value)
+    return path if path.is_absolute() else PROJECT_ROOT / path

@@ -1,0 +1,1 @@
+"""IVR server: declarative YAML scripts served to Asterisk over FastAGI."""
