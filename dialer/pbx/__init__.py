@@ -1,0 +1,1 @@
+"""The PBX seam: every AMI action and event goes through this package."""
