@@ -58,7 +58,11 @@ class Campaign(Base):
 
 class Debtor(Base):
     __tablename__ = "debtor"
-    __table_args__ = (UniqueConstraint("campaign_id", "account_id"),)
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "account_id"),
+        # The hopper walks this index in priority order per status class.
+        Index("ix_debtor_hopper", "campaign_id", "status", "priority", "id"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), index=True)
     portfolio_id: Mapped[int | None] = mapped_column(ForeignKey("portfolio.id"))

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 15:16:22.160809
+Create Date: 2026-11-23 15:23:10.292700
 """
 
 from collections.abc import Sequence
@@ -117,6 +117,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("debtor", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_debtor_campaign_id"), ["campaign_id"], unique=False)
+        batch_op.create_index(
+            "ix_debtor_hopper", ["campaign_id", "status", "priority", "id"], unique=False
+        )
         batch_op.create_index(batch_op.f("ix_debtor_next_call_at"), ["next_call_at"], unique=False)
 
     op.create_table(
@@ -309,6 +312,7 @@ def downgrade() -> None:
     op.drop_table("phone")
     with op.batch_alter_table("debtor", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_debtor_next_call_at"))
+        batch_op.drop_index("ix_debtor_hopper")
         batch_op.drop_index(batch_op.f("ix_debtor_campaign_id"))
 
     op.drop_table("debtor")
