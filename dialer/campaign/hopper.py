@@ -1,0 +1,283 @@
+"""The hopper: claims the next numbers to dial, by priority, within the compliance rules.
+
+Callbacks due come first, then fresh leads, then recycled debtors. A claim is one transaction
+that marks the debtor DIALING and inserts its CallAttempt (state DECIDED), so the attempt
+exists before any Originate and several workers never dial the same debtor:
+- PostgreSQL: candidate rows are locked with SELECT ... FOR UPDATE SKIP LOCKED, so concurrent
+  workers each get different debtors without waiting;
+- SQLite: one writer at a time; the claim is a guarded UPDATE (status unchanged since read)
+  in a write transaction, so a row another worker claimed first is simply not ours.
+Debtors found not callable now are pushed to the time they become callable, so the next scan
+does not read them again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, insert, or_, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from dialer.campaign.attempts import AttemptState, new_action_id
+from dialer.campaign.compliance import Block, DebtorFacts, PhoneFacts, decide
+from dialer.campaign.recycle import HOPPER_CLASSES, DebtorStatus
+from dialer.campaign.settings import CampaignSettings, ListOrder
+from dialer.db.models import CallAttempt, DncEntry, Debtor, Phone, ScriptResult
+from dialer.db.outcomes import ResultKind
+from dialer.db.types import utcnow
+
+log = logging.getLogger(__name__)
+WEEK = timedelta(days=7)
+# Blocks that never lift by themselves: the debtor leaves the hopper.
+_FINAL = {Block.DNC, Block.PHONE_BAD, Block.NO_PHONE}
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One number to dial now; its CallAttempt row is already committed (state DECIDED)."""
+
+    attempt_id: int
+    action_id: str
+    campaign_id: int
+    debtor_id: int
+    phone_id: int
+    number_e164: str
+    timezone: str
+
+
+async def begin_write(session: AsyncSession) -> None:
+    """Take SQLite's write lock first, so a read-then-write transaction cannot hit a stale
+    snapshot (SQLITE_BUSY) when another connection wrote meanwhile; no-op elsewhere."""
+    if session.get_bind().dialect.name == "sqlite":
+        await session.execute(text("UPDATE campaign SET id = id WHERE 0"))
+
+
+class Hopper:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        campaign_id: int,
+        settings: CampaignSettings,
+        scan_factor: int = 3,
+    ) -> None:
+        self._sessions = sessions
+        self.campaign_id = campaign_id
+        self.settings = settings
+        self._scan_factor = scan_factor
+
+    async def claim(self, count: int, now: datetime | None = None) -> list[Claim]:
+        """Claim up to `count` debtors (one number each) and commit their attempts."""
+        if count <= 0:
+            return []
+        now = now or utcnow()
+        claims: list[Claim] = []
+        async with self._sessions() as session, session.begin():
+            await begin_write(session)
+            for status in HOPPER_CLASSES:
+                need = count - len(claims)
+                if need <= 0:
+                    break
+                claims += await self._claim_class(session, status, need, now)
+        if claims:
+            log.debug("campaign %s: claimed %d numbers", self.campaign_id, len(claims))
+        return claims
+
+    async def _claim_class(
+        self, session: AsyncSession, status: DebtorStatus, need: int, now: datetime
+    ) -> list[Claim]:
+        rows = await self._candidates(session, status, need * self._scan_factor, now)
+        if not rows:
+            return []
+        facts = await self._facts(session, rows, now)
+        dnc = await _dnc_hits(session, [p.number_e164 for f in facts for p in f.phones])
+        chosen: list[tuple[DebtorFacts, PhoneFacts]] = []
+        deferred: dict[int, tuple[DebtorStatus | None, datetime | None]] = {}
+        for debtor in facts:
+            if len(chosen) >= need:
+                break
+            verdict = decide(debtor, now, self.settings, dnc)
+            if verdict.phone is not None:
+                chosen.append((debtor, verdict.phone))
+            elif verdict.retry_at is not None:
+                deferred[debtor.id] = (None, verdict.retry_at)
+            elif set(verdict.blocks) <= _FINAL:
+                deferred[debtor.id] = (DebtorStatus.EXHAUSTED, None)
+        await self._defer(session, status, deferred)
+        return await self._insert_claims(session, status, chosen, now)
+
+    async def _candidates(
+        self, session: AsyncSession, status: DebtorStatus, limit: int, now: datetime
+    ) -> list[Any]:
+        query = select(
+            Debtor.id,
+            Debtor.timezone,
+            Debtor.do_not_call_until,
+            Debtor.last_contact_at,
+        ).where(Debtor.campaign_id == self.campaign_id, Debtor.status == status.value)
+        if status is DebtorStatus.NEW:
+            query = query.where(or_(Debtor.next_call_at.is_(None), Debtor.next_call_at <= now))
+        else:
+            query = query.where(Debtor.next_call_at <= now)
+        if status is DebtorStatus.CALLBACK:
+            query = query.order_by(Debtor.next_call_at, Debtor.id)
+        elif self.settings.list_order is ListOrder.PRIORITY:
+            # Index order read backwards: highest priority, then the most recently loaded
+            # (the freshest debt is the most collectible).
+            query = query.order_by(Debtor.priority.desc(), Debtor.id.desc())
+        else:
+            query = query.order_by(Debtor.id)
+        query = query.limit(limit)
+        if session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True, of=Debtor)
+        return list((await session.execute(query)).all())
+
+    async def _facts(self, session: AsyncSession, rows: list[Any], now: datetime) -> list[DebtorFacts]:
+        ids = [row.id for row in rows]
+        phones: dict[int, list[Any]] = defaultdict(list)
+        for phone in await session.execute(
+            select(
+                Phone.id,
+                Phone.debtor_id,
+                Phone.number_e164,
+                Phone.position,
+                Phone.timezone,
+                Phone.bad,
+                Phone.right_party_contacts,
+            ).where(Phone.debtor_id.in_(ids))
+        ):
+            phones[phone.debtor_id].append(phone)
+        by_phone: dict[int, list[datetime]] = defaultdict(list)
+        by_debtor: dict[int, list[datetime]] = defaultdict(list)
+        for attempt in await session.execute(
+            select(CallAttempt.debtor_id, CallAttempt.phone_id, CallAttempt.created_at).where(
+                CallAttempt.debtor_id.in_(ids), CallAttempt.created_at > now - WEEK
+            )
+        ):
+            by_phone[attempt.phone_id].append(attempt.created_at)
+            by_debtor[attempt.debtor_id].append(attempt.created_at)
+        promises = await _promises(session, ids)
+        return [
+            DebtorFacts(
+                id=row.id,
+                timezone=row.timezone,
+                do_not_call_until=row.do_not_call_until,
+                last_contact_at=row.last_contact_at,
+                promise_until=promises.get(row.id),
+                attempts_7d=tuple(by_debtor[row.id]),
+                phones=tuple(
+                    PhoneFacts(
+                        id=p.id,
+                        number_e164=p.number_e164,
+                        position=p.position,
+                        timezone=p.timezone or row.timezone,
+                        bad=p.bad,
+                        right_party_contacts=p.right_party_contacts,
+                        attempts=tuple(by_phone[p.id]),
+                    )
+                    for p in phones[row.id]
+                ),
+            )
+            for row in rows
+        ]
+
+    async def _defer(
+        self,
+        session: AsyncSession,
+        status: DebtorStatus,
+        deferred: dict[int, tuple[DebtorStatus | None, datetime | None]],
+    ) -> None:
+        for debtor_id, (new_status, retry_at) in deferred.items():
+            values: dict[str, Any] = {"next_call_at": retry_at}
+            if new_status is not None:
+                values["status"] = new_status.value
+            elif status is DebtorStatus.NEW:
+                # A fresh lead outside its window stays fresh: keep its priority class.
+                pass
+            await session.execute(
+                update(Debtor)
+                .where(Debtor.id == debtor_id, Debtor.status == status.value)
+                .values(**values)
+            )
+
+    async def _insert_claims(
+        self,
+        session: AsyncSession,
+        status: DebtorStatus,
+        chosen: list[tuple[DebtorFacts, PhoneFacts]],
+        now: datetime,
+    ) -> list[Claim]:
+        if not chosen:
+            return []
+        won = set(
+            (
+                await session.execute(
+                    update(Debtor)
+                    .where(
+                        Debtor.id.in_([debtor.id for debtor, _ in chosen]),
+                        Debtor.status == status.value,
+                    )
+                    .values(status=DebtorStatus.DIALING.value)
+                    .returning(Debtor.id)
+                )
+            ).scalars()
+        )
+        rows = [
+            {
+                "campaign_id": self.campaign_id,
+                "debtor_id": debtor.id,
+                "phone_id": phone.id,
+                "number_e164": phone.number_e164,
+                "action_id": new_action_id(self.campaign_id),
+                "state": AttemptState.DECIDED.value,
+                "created_at": now,
+            }
+            for debtor, phone in chosen
+            if debtor.id in won
+        ]
+        if not rows:
+            return []
+        ids = (
+            await session.execute(insert(CallAttempt).returning(CallAttempt.id, CallAttempt.action_id), rows)
+        ).all()
+        attempt_ids = {action_id: attempt_id for attempt_id, action_id in ids}
+        zones = {debtor.id: phone.timezone for debtor, phone in chosen}
+        return [
+            Claim(
+                attempt_id=attempt_ids[row["action_id"]],
+                action_id=row["action_id"],
+                campaign_id=self.campaign_id,
+                debtor_id=row["debtor_id"],
+                phone_id=row["phone_id"],
+                number_e164=row["number_e164"],
+                timezone=zones[row["debtor_id"]],
+            )
+            for row in rows
+        ]
+
+
+async def _dnc_hits(session: AsyncSession, numbers: Iterable[str]) -> set[str]:
+    numbers = list(set(numbers))
+    if not numbers:
+        return set()
+    result = await session.execute(
+        select(DncEntry.number_e164).where(DncEntry.number_e164.in_(numbers))
+    )
+    return set(result.scalars())
+
+
+async def _promises(session: AsyncSession, debtor_ids: list[int]) -> dict[int, date]:
+    result = await session.execute(
+        select(ScriptResult.debtor_id, func.max(ScriptResult.promised_date))
+        .where(
+            ScriptResult.debtor_id.in_(debtor_ids),
+            ScriptResult.kind == ResultKind.PROMISE_TO_PAY.value,
+            ScriptResult.promised_date.is_not(None),
+        )
+        .group_by(ScriptResult.debtor_id)
+    )
+    return {debtor_id: promised for debtor_id, promised in result.all() if debtor_id is not None}
