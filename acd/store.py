@@ -1,0 +1,192 @@
+"""Persistence of the ACD: agents and pause reasons in, state changes out.
+
+State changes are written by one background task in small batches, so a transition
+never waits for the database (routing must stay in-memory fast).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from acd.agent_state import StateChange
+from acd.routing import Skills
+from dialer.db.models import Agent, AgentStateEvent, PauseReason
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class AgentProfile:
+    login: str
+    name: str = ""
+    endpoint: str = ""  # e.g. PJSIP/agent1021; default derived from the login
+    skills: Skills = field(default_factory=Skills)
+    agent_id: int | None = None  # Agent.id, needed to store state events
+
+    @property
+    def phone(self) -> str:
+        return self.endpoint or f"PJSIP/agent{self.login}"
+
+
+@dataclass(frozen=True)
+class PauseReasonInfo:
+    code: str
+    label: str
+    allowance_s: int  # a break longer than this is an overrun
+
+
+DEFAULT_PAUSE_REASONS = (
+    PauseReasonInfo("break", "Break", 15 * 60),
+    PauseReasonInfo("lunch", "Lunch", 30 * 60),
+    PauseReasonInfo("training", "Training", 60 * 60),
+    PauseReasonInfo("meeting", "Meeting", 30 * 60),
+)
+
+
+class StateStore(Protocol):
+    def record(self, change: StateChange) -> None: ...
+
+
+class MemoryStateStore:
+    """Keeps changes in a list: for the simulator and tests that need no database."""
+
+    def __init__(self) -> None:
+        self.changes: list[StateChange] = []
+
+    def record(self, change: StateChange) -> None:
+        self.changes.append(change)
+
+
+class DbStateStore:
+    """Writes AgentStateEvent rows in batches from a background task."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[Any],
+        agent_ids: dict[str, int],
+        batch_size: int = 200,
+    ) -> None:
+        self._sessions = sessions
+        self._agent_ids = agent_ids
+        self._batch_size = batch_size
+        self._pending: asyncio.Queue[StateChange] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+
+    def set_agent_id(self, login: str, agent_id: int) -> None:
+        self._agent_ids[login] = agent_id
+
+    def record(self, change: StateChange) -> None:
+        self._pending.put_nowait(change)
+
+    async def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="acd-state-store")
+
+    async def stop(self) -> None:
+        """Write everything still pending, then stop."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        await self.flush()
+
+    async def flush(self) -> None:
+        batch: list[StateChange] = []
+        while not self._pending.empty():
+            batch.append(self._pending.get_nowait())
+        if batch:
+            await self._write(batch)
+
+    async def _run(self) -> None:
+        while True:
+            batch = [await self._pending.get()]
+            while not self._pending.empty() and len(batch) < self._batch_size:
+                batch.append(self._pending.get_nowait())
+            try:
+                await self._write(batch)
+            except Exception:
+                log.exception("could not store %d agent state events", len(batch))
+
+    async def _write(self, batch: list[StateChange]) -> None:
+        rows = []
+        for change in batch:
+            agent_id = self._agent_ids.get(change.login)
+            if agent_id is None:
+                log.warning("agent %s has no database id: state event not stored", change.login)
+                continue
+            rows.append(
+                AgentStateEvent(
+                    agent_id=agent_id,
+                    from_state=change.from_state.value,
+                    to_state=change.to_state.value,
+                    event=change.event.value,
+                    reason=change.reason,
+                    attempt_id=change.attempt_id,
+                    at=change.at,
+                )
+            )
+        if rows:
+            async with self._sessions() as session, session.begin():
+                session.add_all(rows)
+
+
+async def seed_pause_reasons(sessions: async_sessionmaker[Any]) -> None:
+    """Add the default pause reasons that are missing (never overwrites an edited one)."""
+    async with sessions() as session, session.begin():
+        existing = set((await session.scalars(select(PauseReason.code))).all())
+        for reason in DEFAULT_PAUSE_REASONS:
+            if reason.code not in existing:
+                session.add(
+                    PauseReason(
+                        code=reason.code, label=reason.label, allowance_s=reason.allowance_s
+                    )
+                )
+
+
+async def load_pause_reasons(sessions: async_sessionmaker[Any]) -> list[PauseReasonInfo]:
+    async with sessions() as session:
+        rows = (await session.scalars(select(PauseReason))).all()
+        return [PauseReasonInfo(r.code, r.label, r.allowance_s) for r in rows]
+
+
+async def load_agents(sessions: async_sessionmaker[Any]) -> list[AgentProfile]:
+    async with sessions() as session:
+        rows = (await session.scalars(select(Agent).where(Agent.active.is_(True)))).all()
+        return [
+            AgentProfile(r.login, r.name, r.endpoint, Skills.from_json(r.skills), r.id)
+            for r in rows
+        ]
+
+
+async def save_agent(
+    sessions: async_sessionmaker[Any], profile: AgentProfile, raw_skills: dict[str, Any]
+) -> int:
+    """Create or update an Agent row; return its id."""
+    async with sessions() as session, session.begin():
+        agent = await session.scalar(select(Agent).where(Agent.login == profile.login))
+        if agent is None:
+            agent = Agent(
+                login=profile.login,
+                name=profile.name or profile.login,
+                endpoint=profile.phone,
+                skills=raw_skills,
+                active=True,
+            )
+            session.add(agent)
+        else:
+            agent.name, agent.endpoint, agent.skills = (
+                profile.name or agent.name,
+                profile.phone,
+                raw_skills,
+            )
+            agent.active = True
+        await session.flush()
+        return int(agent.id)
