@@ -9,7 +9,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -42,9 +42,30 @@ class LocaleSettings(Section):
     default_timezone: str = "Europe/Warsaw"
 
 
+class WebUser(Section):
+    name: str = Field(min_length=1)
+    password: str = Field(min_length=1)
+    role: Literal["admin", "supervisor", "agent"]
+    # For agents: the ACD agent login this user works as (default: the user name).
+    agent_login: str | None = None
+
+
+def _demo_users() -> list[WebUser]:
+    return [
+        WebUser.model_validate({"name": name, "password": name, "role": name})
+        for name in ("admin", "supervisor")
+    ]
+
+
 class WebSettings(Section):
     host: str = "127.0.0.1"
     port: int = Field(8080, ge=1, le=65535)
+    users: list[WebUser] = Field(default_factory=_demo_users)
+    # Let every agentNNNN sign in with password agentNNNN (demo and test set-ups only).
+    demo_agents: bool = True
+    # Key that signs session cookies; empty = a random key per start (sessions end on restart).
+    secret: str = ""
+    session_hours: float = Field(12.0, gt=0)
 
 
 class SpeechSettings(Section):

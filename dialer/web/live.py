@@ -1,0 +1,93 @@
+"""LiveHub: publish dict events from anywhere in the process; each SSE client reads a copy.
+
+Every client has a bounded queue. A client that falls behind (queue full) is dropped
+rather than slowing the dialer down: its stream ends and the browser reconnects.
+
+Events the pages understand (all JSON-serialisable dicts with a "type"):
+  agent_state  {login, name, state, since, reason?, allowance_s?, attempt_id?, debtor_id?}
+  pacing       {campaign, at, ratio, abandon_pct?, predicted_abandon_pct?, mode?, dial?}
+  campaign     {campaign, status}
+  call         {login, debtor_id, attempt_id?, campaign?}   a debtor was connected to `login`
+  call_ended   {login, attempt_id?}
+  stats        {campaign}                                   counts changed; pages refetch
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import threading
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+Event = dict[str, Any]
+EventFilter = Callable[[Event], bool]
+
+
+class Subscription:
+    def __init__(self, size: int, accept: EventFilter | None) -> None:
+        self.queue: asyncio.Queue[tuple[int, Event]] = asyncio.Queue(maxsize=size)
+        self.accept = accept
+        self.dropped = asyncio.Event()
+
+    async def next(self, timeout: float) -> tuple[int, Event] | None:
+        """The next event, or None on timeout; raises ConnectionAbortedError once dropped."""
+        if self.dropped.is_set() and self.queue.empty():
+            raise ConnectionAbortedError("client too slow, dropped")
+        try:
+            return await asyncio.wait_for(self.queue.get(), timeout)
+        except TimeoutError:
+            if self.dropped.is_set():
+                raise ConnectionAbortedError("client too slow, dropped") from None
+            return None
+
+
+class LiveHub:
+    def __init__(self, queue_size: int = 256) -> None:
+        self.queue_size = queue_size
+        self._subscriptions: set[Subscription] = set()
+        self._ids = itertools.count(1)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def clients(self) -> int:
+        return len(self._subscriptions)
+
+    def publish(self, event: Event) -> None:
+        """Hand `event` to every client; safe to call from the event loop or another thread."""
+        try:
+            running: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        loop = self._loop
+        if loop is not None and running is not loop:
+            loop.call_soon_threadsafe(self._deliver, event)
+        else:
+            self._deliver(event)
+
+    def _deliver(self, event: Event) -> None:
+        with self._lock:
+            event_id = next(self._ids)
+        for sub in list(self._subscriptions):
+            if sub.dropped.is_set() or (sub.accept is not None and not sub.accept(event)):
+                continue
+            try:
+                sub.queue.put_nowait((event_id, event))
+            except asyncio.QueueFull:
+                log.warning("live client dropped: %d events behind", sub.queue.qsize())
+                sub.dropped.set()
+
+    @asynccontextmanager
+    async def subscribe(self, accept: EventFilter | None = None) -> AsyncIterator[Subscription]:
+        self._loop = asyncio.get_running_loop()
+        sub = Subscription(self.queue_size, accept)
+        self._subscriptions.add(sub)
+        try:
+            yield sub
+        finally:
+            self._subscriptions.discard(sub)
