@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from acd.errors import IllegalTransitionError
+from acd.errors import IllegalTransitionError, PauseReasonRequiredError
 
 
 class AgentState(StrEnum):
@@ -126,6 +126,10 @@ class AgentStateMachine:
         target = TRANSITIONS.get((self.state, event))
         if target is None:
             raise IllegalTransitionError(self.login, self.state.value, event.value)
+        if event is AgentEvent.LOGIN:
+            reason = reason or LOGIN_PAUSE
+        elif event in (AgentEvent.PAUSE, AgentEvent.PAUSE_AFTER_CALL) and not reason:
+            raise PauseReasonRequiredError(self.login)
         if event is AgentEvent.PAUSE_AFTER_CALL:
             self.pending_pause = reason
             return StateChange(self.login, event, self.state, self.state, now, reason, attempt_id)

@@ -61,3 +61,9 @@ class StaleReservationError(AcdError):
         super().__init__(f"reservation {token} of agent {login!r} is no longer valid")
         self.login = login
         self.token = token
+
+
+class PauseReasonRequiredError(AcdError):
+    def __init__(self, login: str) -> None:
+        super().__init__(f"agent {login!r}: a pause needs a reason code")
+        self.login = login
