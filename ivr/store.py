@@ -1,0 +1,96 @@
+"""Where IVR sessions and their results go: IvrSession and ScriptResult (source "ivr")."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from dialer.db.models import Debtor, IvrSession, ScriptResult
+from dialer.db.types import utcnow
+from ivr.call import ResultRecord
+
+log = logging.getLogger(__name__)
+
+
+def as_id(text: str) -> int | None:
+    return int(text) if text.strip().isdigit() else None
+
+
+class IvrStore:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def debtor(self, debtor_id: int | None) -> tuple[dict[str, Any], int | None]:
+        """The `debtor.*` variables and the debtor's campaign id ({} when unknown)."""
+        if debtor_id is None:
+            return {}, None
+        async with self._sessions() as db:
+            row = await db.get(Debtor, debtor_id)
+            if row is None:
+                log.warning("IVR call names debtor %s, which does not exist", debtor_id)
+                return {}, None
+            fields = {
+                "id": row.id,
+                "account_id": row.account_id,
+                "first_name": row.first_name,
+                "last_name": row.last_name,
+                "balance": row.balance,
+                "currency": row.currency,
+                "due_date": row.due_date,
+                "timezone": row.timezone,
+                "language": row.language,
+                "extra": dict(row.extra or {}),
+            }
+            return {f"debtor.{k}": v for k, v in fields.items()}, row.campaign_id
+
+    async def open_session(
+        self, script: str, version: str, attempt_id: int | None, channel: str
+    ) -> int:
+        async with self._sessions() as db, db.begin():
+            row = IvrSession(
+                attempt_id=attempt_id,
+                script=script,
+                script_version=version,
+                channel=channel,
+                path=[],
+                inputs=[],
+                started_at=utcnow(),
+            )
+            db.add(row)
+            await db.flush()
+            return row.id
+
+    async def finish(
+        self,
+        session_id: int,
+        path: list[str],
+        inputs: list[dict[str, Any]],
+        end_reason: str,
+        results: list[ResultRecord],
+        ids: dict[str, int | None],
+    ) -> None:
+        """Store the path taken (partial if the caller hung up), inputs and results."""
+        async with self._sessions() as db, db.begin():
+            row = await db.get(IvrSession, session_id)
+            if row is not None:
+                row.path = list(path)
+                row.inputs = list(inputs)
+                row.end_reason = end_reason
+                row.ended_at = utcnow()
+            for result in results:
+                db.add(
+                    ScriptResult(
+                        attempt_id=ids.get("attempt_id"),
+                        debtor_id=ids.get("debtor_id"),
+                        campaign_id=ids.get("campaign_id"),
+                        source="ivr",
+                        kind=result.kind,
+                        amount=result.amount,
+                        currency=result.currency,
+                        promised_date=result.promised_date,
+                        note=result.note,
+                        data={**result.data, "ivr_session_id": session_id},
+                    )
+                )
