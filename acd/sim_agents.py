@@ -20,8 +20,8 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from pyVoIP.VoIP.VoIP import CallState, InvalidStateError, VoIPCall, VoIPPhone
 from pyVoIP.VoIP.status import PhoneStatus
+from pyVoIP.VoIP.VoIP import CallState, InvalidStateError, VoIPCall, VoIPPhone
 
 log = logging.getLogger(__name__)
 
