@@ -1,0 +1,241 @@
+"""Predictive pacing: how many calls to place now, never breaking the abandon target.
+
+The model (one decision, myopic, re-taken every second or so):
+
+* Over the next H seconds (the ring horizon) a call placed now is answered by a human in
+  second j with probability h_j (recent outcomes, age-weighted, scaled to the trend-corrected
+  answer rate). Q_j = h_0 + ... + h_j. Calls already ringing use the same profile conditioned
+  on how long they have rung; callers waiting for an agent are demand from the start.
+* Supply by time t is the ready agents plus each busy agent i with probability
+  P_i(t) = Phi((t + w - f_i) / (cv * f_i + 1)), where f_i is the ACD's "free in" estimate and w
+  the connect window (a caller waits w seconds for an agent before the call is abandoned).
+* Free agents wait, callers do not, so the callers lost by the horizon are
+  sup_t (D(t) - S(t))^+. With normal approximations of demand D and supply S the expected loss
+  with n new calls is L(n) = max_j E[(X_j(n))^+], X_j(n) ~ N(mu_j + n Q_j, var_j + n Q_j(1-Q_j)).
+  L is convex in n, so the abandon probability of the marginal call,
+  m(n) = (L(n) - L(n-1)) / p, grows with n.
+* We place the largest n with m(n) <= theta. theta comes from the campaign's abandon budget
+  B = target * (1 - margin) * answered - abandoned, less the loss already expected from calls
+  in flight: theta = target * aggressiveness * intensity * clip(B' / reserve, 0, 1). A healthy
+  budget lets the marginal call carry more risk than the target (the average call carries far
+  less); a shrinking budget tightens theta to zero, where only progressive dialing is left,
+  which cannot abandon. This integral feedback is what keeps the campaign under the target
+  even when the statistical model is off.
+* Bounds: progressive is the floor, max_ratio (ringing lines per agent ready or expected free
+  within H) and max_lines_per_agent are the ceilings. Too few agents or too little data:
+  progressive. Everything is numpy over agents x time bins: well under 5 ms at 1,000 agents.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from dialer.pacing.normal import expected_positive_part, normal_cdf
+from dialer.pacing.settings import PacingMode, PacingSettings
+from dialer.pacing.stats import FloatArray, PacingStats
+
+log = logging.getLogger(__name__)
+
+HORIZON_S = 45  # calls unanswered after this long hardly ever become humans
+MAX_MARGINAL_RISK = 0.3  # no single call is placed with a worse chance of being abandoned
+
+
+@dataclass(frozen=True)
+class PacingSnapshot:
+    """What the ACD and the call tracker know right now."""
+
+    now: float
+    agents_logged_in: int
+    agents_ready: int
+    busy_agents_free_in: Sequence[float] | FloatArray  # per busy agent: seconds until free
+    calls_ringing: int
+    calls_waiting_for_agent: int
+    ringing_elapsed: (
+        Sequence[float] | FloatArray
+    ) = ()  # optional: seconds each ringing call has rung
+    calls_in_ivr: int = 0  # AGENTLESS: answered calls held by the IVR
+
+
+@dataclass(frozen=True)
+class PacingDecision:
+    dial: int
+    mode: PacingMode
+    reason: str
+    ratio: float  # ringing lines (after dialing) per agent ready or free soon
+    predicted_abandon: float  # abandon probability of the marginal (last) call placed
+    answer_rate: float
+    expected_abandons: float = 0.0  # callers expected lost among calls in flight + new
+    allowance: float = 0.0  # marginal abandon probability allowed now (theta)
+    budget: float = 0.0  # abandons still allowed by the campaign target
+    abandon_rate: float = 0.0  # campaign so far
+    agents_free_soon: int = 0
+    capped_by: str = ""
+    numbers: dict[str, float] = field(default_factory=dict)
+
+
+class PacingEngine:
+    def __init__(self, settings: PacingSettings | None = None) -> None:
+        self.settings = settings if settings is not None else PacingSettings()
+
+    def decide(self, snapshot: PacingSnapshot, stats: PacingStats) -> PacingDecision:
+        s = self.settings
+        if s.mode is PacingMode.PREVIEW:
+            return self._simple(snapshot, stats, 0, "preview: agents dial by hand")
+        if s.mode is PacingMode.AGENTLESS:
+            lines = s.agentless_lines or snapshot.agents_logged_in
+            busy = snapshot.calls_ringing + snapshot.calls_in_ivr + snapshot.calls_waiting_for_agent
+            n = max(0, lines - busy)
+            return self._simple(snapshot, stats, n, f"agentless: keep {lines} lines busy")
+        if s.mode is PacingMode.PROGRESSIVE:
+            return self._simple(
+                snapshot, stats, _progressive(snapshot), "progressive: 1 line/agent"
+            )
+        if snapshot.agents_logged_in < s.min_agents_predictive:
+            why = f"progressive fallback: {snapshot.agents_logged_in} agents logged in"
+            return self._simple(
+                snapshot, stats, _progressive(snapshot), f"{why} (< {s.min_agents_predictive})"
+            )
+        if stats.live_answers < s.min_answers_predictive:
+            why = f"progressive fallback: {stats.live_answers} answered calls so far"
+            return self._simple(
+                snapshot, stats, _progressive(snapshot), f"{why} (< {s.min_answers_predictive})"
+            )
+        return self._predictive(snapshot, stats)
+
+    # ------------------------------------------------------------------------------------
+    def _simple(
+        self, snap: PacingSnapshot, stats: PacingStats, n: int, reason: str
+    ) -> PacingDecision:
+        n = min(n, self._lines_cap(snap))
+        free_soon = int(np.count_nonzero(np.asarray(snap.busy_agents_free_in) <= HORIZON_S))
+        avail = snap.agents_ready + free_soon
+        return PacingDecision(
+            dial=max(0, n),
+            mode=self.settings.mode,
+            reason=reason,
+            ratio=(snap.calls_ringing + max(0, n)) / max(1, avail),
+            predicted_abandon=0.0,
+            answer_rate=stats.answer_estimate(snap.now).rate,
+            abandon_rate=stats.abandon_rate,
+            agents_free_soon=free_soon,
+        )
+
+    def _lines_cap(self, snap: PacingSnapshot) -> int:
+        limit = math.floor(self.settings.max_lines_per_agent * snap.agents_logged_in)
+        return max(0, limit - snap.calls_ringing - snap.calls_waiting_for_agent)
+
+    def _predictive(self, snap: PacingSnapshot, stats: PacingStats) -> PacingDecision:
+        s = self.settings
+        est = stats.answer_estimate(snap.now)
+        p = est.rate
+        q_fresh, q_ring = _demand_profiles(snap, stats, p)
+        mu_s, var_s, free_soon = _supply(snap, s.connect_window_s, s.free_in_cv)
+        mu0 = snap.calls_waiting_for_agent + q_ring.sum(axis=0) - mu_s
+        var0 = (q_ring * (1.0 - q_ring)).sum(axis=0) + var_s
+
+        avail_agents = snap.agents_ready + free_soon
+        ratio_cap = max(0, math.floor(s.max_ratio * avail_agents) - snap.calls_ringing)
+        lines_cap = self._lines_cap(snap)
+        n_cap = min(ratio_cap, lines_cap)
+        ns = np.arange(n_cap + 1, dtype=np.float64)[:, None]
+        loss = expected_positive_part(
+            mu0 + ns * q_fresh, var0 + ns * q_fresh * (1 - q_fresh) + 1e-9
+        )
+        loss_n = loss.max(axis=1)  # L(n) for n = 0..n_cap
+        marginal = np.diff(loss_n) / max(p, 1e-6)
+
+        target_eff = s.target_abandon * (1.0 - s.safety_margin)
+        budget = target_eff * stats.live_answers - stats.abandons_total
+        spare = budget - float(loss_n[0])
+        # Integral feedback: unused budget buys risk for the marginal call, up to a cap.
+        gain = max(0.0, spare / s.budget_reserve)
+        theta = min(target_eff * s.aggressiveness * s.intensity * gain, MAX_MARGINAL_RISK)
+
+        ok = marginal <= theta
+        n_model = int(np.argmin(ok)) if not ok.all() else n_cap
+        floor = min(_progressive(snap), lines_cap)
+        n = max(n_model, floor)
+        capped_by = ""
+        if n_model == n_cap and n_cap > 0 and p > 0:
+            capped_by = "max_ratio" if ratio_cap <= lines_cap else "max_lines_per_agent"
+        pred = float(marginal[n - 1]) if n >= 1 else 0.0
+        reason = _reason(n, n_model, floor, theta, spare, capped_by, p)
+        return PacingDecision(
+            dial=n,
+            mode=s.mode,
+            reason=reason,
+            ratio=(snap.calls_ringing + n) / max(1, avail_agents),
+            predicted_abandon=min(1.0, max(0.0, pred)),
+            answer_rate=p,
+            expected_abandons=float(loss_n[n]) if n <= n_cap else float(loss_n[-1]),
+            allowance=theta,
+            budget=budget,
+            abandon_rate=stats.abandon_rate,
+            agents_free_soon=free_soon,
+            capped_by=capped_by,
+            numbers={
+                "answer_trend_per_hour": est.slope_per_hour,
+                "expected_supply_horizon": float(mu_s[-1]),
+                "expected_demand_in_flight": float(mu0[-1] + mu_s[-1]),
+                "recent_abandon_rate": stats.recent_abandon_rate(snap.now),
+                "progressive_floor": float(floor),
+                "model_dials": float(n_model),
+                "loss_in_flight": float(loss_n[0]),
+            },
+        )
+
+
+def _progressive(snap: PacingSnapshot) -> int:
+    return max(0, snap.agents_ready - snap.calls_ringing - snap.calls_waiting_for_agent)
+
+
+def _demand_profiles(
+    snap: PacingSnapshot, stats: PacingStats, p: float
+) -> tuple[FloatArray, FloatArray]:
+    """Cumulative human-answer probability by second for a fresh dial, and per ringing call."""
+    pmf, resolved = stats.ring_profile(snap.now, HORIZON_S)
+    total = float(pmf.sum())
+    q = np.cumsum(pmf) * (p / total) if total > 0 else np.zeros(HORIZON_S + 1)
+    n_ring = snap.calls_ringing
+    if n_ring == 0:
+        return q, np.zeros((0, HORIZON_S + 1))
+    if len(snap.ringing_elapsed) != n_ring:  # unknown ages: treat as fresh (cautious)
+        return q, np.broadcast_to(q, (n_ring, HORIZON_S + 1))
+    k = np.clip(np.asarray(snap.ringing_elapsed, dtype=np.int64), 0, HORIZON_S)
+    q_before = np.where(k > 0, q[k - 1], 0.0)
+    survive = np.where(k > 0, 1.0 - resolved[k - 1], 1.0)
+    idx = np.minimum(k[:, None] + np.arange(HORIZON_S + 1)[None, :], HORIZON_S)
+    cond = (q[idx] - q_before[:, None]) / np.maximum(survive, 0.02)[:, None]
+    return q, np.clip(cond, 0.0, 1.0)
+
+
+def _supply(snap: PacingSnapshot, window: float, cv: float) -> tuple[FloatArray, FloatArray, int]:
+    """Mean and variance of agents available by each second (+ connect window)."""
+    t = np.arange(1, HORIZON_S + 2, dtype=np.float64) + window
+    f = np.asarray(snap.busy_agents_free_in, dtype=np.float64)
+    free_soon = int(np.count_nonzero(f <= HORIZON_S))
+    if len(f) == 0:
+        return np.full(len(t), float(snap.agents_ready)), np.zeros(len(t)), 0
+    f = f[f <= HORIZON_S * 4 + 60]  # agents far from free add nothing in the horizon
+    sigma = cv * np.maximum(f, 0.0) + 1.0
+    prob = normal_cdf((t[None, :] - f[:, None]) / sigma[:, None])
+    return snap.agents_ready + prob.sum(axis=0), (prob * (1 - prob)).sum(axis=0), free_soon
+
+
+def _reason(
+    n: int, n_model: int, floor: int, theta: float, spare: float, capped: str, p: float
+) -> str:
+    if p <= 0:
+        return f"predictive: no human answers seen recently, progressive floor {floor}"
+    if capped:
+        return f"predictive: {n} dials, capped by {capped}"
+    if theta <= 0:
+        return f"predictive: abandon budget used up ({spare:.1f} left), progressive {n}"
+    if n > n_model:
+        return f"predictive: progressive floor {n} (model allows {n_model})"
+    return f"predictive: {n} dials, marginal abandon risk <= {theta:.3f} (budget {spare:.1f})"
