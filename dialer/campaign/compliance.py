@@ -166,9 +166,7 @@ def dialling_order(phones: Sequence[PhoneFacts]) -> list[PhoneFacts]:
     return sorted(phones, key=lambda p: (-p.right_party_contacts, p.position))
 
 
-def decide(
-    d: DebtorFacts, now: datetime, rules: CampaignSettings, dnc: Collection[str]
-) -> Verdict:
+def decide(d: DebtorFacts, now: datetime, rules: CampaignSettings, dnc: Collection[str]) -> Verdict:
     """Pick the number to dial now for debtor `d`, or say why not and when to look again."""
     blocks = debtor_blocks(d, now, rules)
     if blocks:

@@ -44,7 +44,14 @@ class OutcomeMix:
             SimOutcome.CONGESTION,
             SimOutcome.INVALID,
         )
-        weights = (self.human, self.machine, self.busy, self.no_answer, self.congestion, self.invalid)
+        weights = (
+            self.human,
+            self.machine,
+            self.busy,
+            self.no_answer,
+            self.congestion,
+            self.invalid,
+        )
         outcome = rng.choices(outcomes, weights)[0]
         talk = rng.randint(self.talk_min_s, self.talk_max_s) if outcome is SimOutcome.HUMAN else 0
         return outcome, talk
@@ -86,8 +93,10 @@ async def add_sim_debtors(
                 }
             )
         ids = (
-            await session.execute(insert(Debtor).returning(Debtor.id), debtor_rows)
-        ).scalars().all()
+            (await session.execute(insert(Debtor).returning(Debtor.id), debtor_rows))
+            .scalars()
+            .all()
+        )
         phone_rows = []
         serial = serial_base
         for debtor_id in ids:

@@ -27,7 +27,7 @@ from dialer.campaign.attempts import AttemptState, new_action_id
 from dialer.campaign.compliance import Block, DebtorFacts, PhoneFacts, decide
 from dialer.campaign.recycle import HOPPER_CLASSES, DebtorStatus
 from dialer.campaign.settings import CampaignSettings, ListOrder
-from dialer.db.models import CallAttempt, DncEntry, Debtor, Phone, ScriptResult
+from dialer.db.models import CallAttempt, Debtor, DncEntry, Phone, ScriptResult
 from dialer.db.outcomes import ResultKind
 from dialer.db.types import utcnow
 
@@ -136,7 +136,9 @@ class Hopper:
             query = query.with_for_update(skip_locked=True, of=Debtor)
         return list((await session.execute(query)).all())
 
-    async def _facts(self, session: AsyncSession, rows: list[Any], now: datetime) -> list[DebtorFacts]:
+    async def _facts(
+        self, session: AsyncSession, rows: list[Any], now: datetime
+    ) -> list[DebtorFacts]:
         ids = [row.id for row in rows]
         phones: dict[int, list[Any]] = defaultdict(list)
         for phone in await session.execute(
@@ -226,7 +228,7 @@ class Hopper:
                 )
             ).scalars()
         )
-        rows = [
+        rows: list[dict[str, Any]] = [
             {
                 "campaign_id": self.campaign_id,
                 "debtor_id": debtor.id,
@@ -242,7 +244,9 @@ class Hopper:
         if not rows:
             return []
         ids = (
-            await session.execute(insert(CallAttempt).returning(CallAttempt.id, CallAttempt.action_id), rows)
+            await session.execute(
+                insert(CallAttempt).returning(CallAttempt.id, CallAttempt.action_id), rows
+            )
         ).all()
         attempt_ids = {action_id: attempt_id for attempt_id, action_id in ids}
         zones = {debtor.id: phone.timezone for debtor, phone in chosen}
@@ -280,4 +284,8 @@ async def _promises(session: AsyncSession, debtor_ids: list[int]) -> dict[int, d
         )
         .group_by(ScriptResult.debtor_id)
     )
-    return {debtor_id: promised for debtor_id, promised in result.all() if debtor_id is not None}
+    return {
+        debtor_id: promised
+        for debtor_id, promised in result.all()
+        if debtor_id is not None and promised is not None
+    }

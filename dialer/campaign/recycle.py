@@ -28,7 +28,12 @@ class DebtorStatus(StrEnum):
 
 
 # Classes the hopper serves, in priority order (callbacks due, fresh leads, recycled).
-HOPPER_CLASSES = (DebtorStatus.CALLBACK, DebtorStatus.NEW, DebtorStatus.READY, DebtorStatus.PROMISED)
+HOPPER_CLASSES = (
+    DebtorStatus.CALLBACK,
+    DebtorStatus.NEW,
+    DebtorStatus.READY,
+    DebtorStatus.PROMISED,
+)
 
 
 @dataclass(frozen=True)

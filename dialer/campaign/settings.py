@@ -65,17 +65,23 @@ class CallingWindow(_Model):
 
 
 class AttemptCaps(_Model):
-    per_number_per_day: int = Field(3, ge=1)
-    per_debtor_7_days: int = Field(7, ge=1)  # Regulation F: 7 calls in 7 consecutive days
-    conversation_lock_days: int = Field(7, ge=0)  # Regulation F: 7 days after a conversation
-    abandon_lockout_hours: int = Field(72, ge=0)  # Ofcom: no repeat call for 72 h after abandon
-    min_retry_interval_s: int = Field(300, ge=0)  # between two dials of the same number
-    next_number_delay_s: int = Field(30, ge=0)  # after a miss, before the debtor's next number
+    per_number_per_day: int = Field(default=3, ge=1)
+    per_debtor_7_days: int = Field(default=7, ge=1)  # Regulation F: 7 calls in 7 consecutive days
+    conversation_lock_days: int = Field(
+        default=7, ge=0
+    )  # Regulation F: 7 days after a conversation
+    abandon_lockout_hours: int = Field(
+        default=72, ge=0
+    )  # Ofcom: no repeat call for 72 h after abandon
+    min_retry_interval_s: int = Field(default=300, ge=0)  # between two dials of the same number
+    next_number_delay_s: int = Field(
+        default=30, ge=0
+    )  # after a miss, before the debtor's next number
 
 
 class RecycleRule(_Model):
     action: RecycleAction
-    delay_s: int = Field(0, ge=0)
+    delay_s: int = Field(default=0, ge=0)
 
 
 def _default_recycle() -> dict[str, RecycleRule]:
@@ -103,7 +109,7 @@ class CampaignSettings(_Model):
     # {digits} = number without '+', {prefix} = dial_prefix, {number} = E.164 number.
     dial_string: str = "Local/{digits}@sim-pstn"
     dial_prefix: str = ""
-    ring_timeout_s: int = Field(25, ge=15, le=120)
+    ring_timeout_s: int = Field(default=25, ge=15, le=120)
     amd: bool = True
     machine_action: MachineAction = MachineAction.HANGUP
     machine_message: str = "dialer-machine-message"
@@ -111,16 +117,19 @@ class CampaignSettings(_Model):
     callback_number: str = ""  # named in the abandon message; empty = the creditor's
     ivr_script: str = ""  # agentless campaigns (and post-call scripts)
     acd_queue: str = "collections"
-    skills: list[str] = Field(default_factory=list)
-    connect_timeout_s: float = Field(2.0, gt=0, le=10)  # answer -> agent, else abandon
-    calling_window: CallingWindow = Field(default_factory=CallingWindow)
+    # What an agent needs to take this campaign's calls, e.g. {"language": "pl"}.
+    skills: dict[str, Any] = Field(default_factory=dict)
+    connect_timeout_s: float = Field(default=2.0, gt=0, le=10)  # answer -> agent, else abandon
+    calling_window: CallingWindow = Field(default_factory=lambda: CallingWindow())
     holidays: list[date] = Field(default_factory=list)
-    caps: AttemptCaps = Field(default_factory=AttemptCaps)
+    caps: AttemptCaps = Field(default_factory=lambda: AttemptCaps())
     recycle: dict[str, RecycleRule] = Field(default_factory=_default_recycle)
-    max_attempts_per_phone: int = Field(30, ge=1)  # over the campaign, then the phone is bad
-    tick_s: float = Field(0.5, gt=0, le=10)
+    max_attempts_per_phone: int = Field(
+        default=30, ge=1
+    )  # over the campaign, then the phone is bad
+    tick_s: float = Field(default=0.5, gt=0, le=10)
     # Estimated share of AMD "machine" verdicts that were really people (UK counting).
-    amd_false_positive_rate: float = Field(0.0, ge=0, le=1)
+    amd_false_positive_rate: float = Field(default=0.0, ge=0, le=1)
 
     @field_validator("dial_string")
     @classmethod

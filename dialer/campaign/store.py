@@ -62,13 +62,17 @@ async def find_campaign(session: AsyncSession, ref: str | int) -> Campaign:
     return campaign
 
 
-async def load_settings(sessions: async_sessionmaker[AsyncSession], campaign_id: int) -> CampaignSettings:
+async def load_settings(
+    sessions: async_sessionmaker[AsyncSession], campaign_id: int
+) -> CampaignSettings:
     async with sessions() as session:
         campaign = await find_campaign(session, campaign_id)
         return CampaignSettings.model_validate(campaign.settings or {})
 
 
-async def get_status(sessions: async_sessionmaker[AsyncSession], campaign_id: int) -> CampaignStatus:
+async def get_status(
+    sessions: async_sessionmaker[AsyncSession], campaign_id: int
+) -> CampaignStatus:
     async with sessions() as session:
         status = await session.scalar(select(Campaign.status).where(Campaign.id == campaign_id))
     if status is None:

@@ -19,8 +19,16 @@ from dialer.campaign.compliance import (
 )
 from dialer.campaign.settings import CallingWindow, CampaignSettings
 
-ZONES = ["Europe/Warsaw", "Europe/London", "America/New_York", "America/Chicago",
-         "Australia/Sydney", "Asia/Kolkata", "Pacific/Chatham", "UTC"]
+ZONES = [
+    "Europe/Warsaw",
+    "Europe/London",
+    "America/New_York",
+    "America/Chicago",
+    "Australia/Sydney",
+    "Asia/Kolkata",
+    "Pacific/Chatham",
+    "UTC",
+]
 RULES = CampaignSettings()
 
 instants = st.datetimes(
@@ -28,9 +36,13 @@ instants = st.datetimes(
 )
 # Instants packed around the DST changes of 2026, where window bugs hide.
 dst_edges = st.sampled_from(
-    [datetime(2026, 3, 29, 1, tzinfo=UTC), datetime(2026, 10, 25, 1, tzinfo=UTC),
-     datetime(2026, 3, 8, 7, tzinfo=UTC), datetime(2026, 11, 1, 6, tzinfo=UTC),
-     datetime(2026, 4, 5, 16, tzinfo=UTC)]
+    [
+        datetime(2026, 3, 29, 1, tzinfo=UTC),
+        datetime(2026, 10, 25, 1, tzinfo=UTC),
+        datetime(2026, 3, 8, 7, tzinfo=UTC),
+        datetime(2026, 11, 1, 6, tzinfo=UTC),
+        datetime(2026, 4, 5, 16, tzinfo=UTC),
+    ]
 ).flatmap(lambda edge: st.integers(-36 * 60, 36 * 60).map(lambda m: edge + timedelta(minutes=m)))
 any_instant = st.one_of(instants, dst_edges)
 
@@ -82,9 +94,7 @@ def test_never_over_a_cap_never_dnc(
     now: datetime, tz: str, offsets: list[int], dnc: set[int]
 ) -> None:
     history = tuple(now - timedelta(minutes=m) for m in offsets)
-    phones = tuple(
-        phone(i, tz, attempts=history[i - 1 :: 4]) for i in range(1, 5)
-    )
+    phones = tuple(phone(i, tz, attempts=history[i - 1 :: 4]) for i in range(1, 5))
     debtor = DebtorFacts(1, tz, phones, attempts_7d=history)
     dnc_numbers = {phones[i - 1].number_e164 for i in dnc}
     verdict = decide(debtor, now, RULES, dnc_numbers)
@@ -95,7 +105,9 @@ def test_never_over_a_cap_never_dnc(
     in_last_week = [at for at in history if now - at < timedelta(days=7)]
     assert len(in_last_week) < RULES.caps.per_debtor_7_days
     assert attempts_today(chosen.attempts, now, tz) < RULES.caps.per_number_per_day
-    assert all(now - at >= timedelta(seconds=RULES.caps.min_retry_interval_s) for at in chosen.attempts)
+    assert all(
+        now - at >= timedelta(seconds=RULES.caps.min_retry_interval_s) for at in chosen.attempts
+    )
 
 
 @given(now=any_instant)

@@ -46,15 +46,18 @@ async def test_callbacks_first_then_fresh_then_recycled(sessions: async_sessionm
         ids = list((await s.execute(select(Debtor.id).order_by(Debtor.id))).scalars())
         await s.execute(update(Debtor).values(priority=0))
         await s.execute(
-            update(Debtor).where(Debtor.id == ids[0])
+            update(Debtor)
+            .where(Debtor.id == ids[0])
             .values(status="ready", next_call_at=NOON - timedelta(hours=1))
         )
         await s.execute(
-            update(Debtor).where(Debtor.id == ids[1])
+            update(Debtor)
+            .where(Debtor.id == ids[1])
             .values(status="callback", next_call_at=NOON - timedelta(minutes=1))
         )
         await s.execute(
-            update(Debtor).where(Debtor.id == ids[2])
+            update(Debtor)
+            .where(Debtor.id == ids[2])
             .values(status="callback", next_call_at=NOON + timedelta(hours=1))
         )
     claims = await hopper.claim(6, NOON)
@@ -68,7 +71,9 @@ async def test_skips_dnc_night_and_locks(sessions: async_sessionmaker[Any]) -> N
     _, hopper = await setup(sessions, 4)
     async with sessions() as s, s.begin():
         debtors = list((await s.execute(select(Debtor).order_by(Debtor.id))).scalars())
-        for phone in (await s.execute(select(Phone).where(Phone.debtor_id == debtors[0].id))).scalars():
+        for phone in (
+            await s.execute(select(Phone).where(Phone.debtor_id == debtors[0].id))
+        ).scalars():
             s.add(DncEntry(number_e164=phone.number_e164))
         debtors[1].timezone = "Pacific/Auckland"  # midnight there
         await s.execute(update(Phone).where(Phone.debtor_id == debtors[1].id).values(timezone=None))

@@ -1,0 +1,145 @@
+"""The runner's decisions against a scripted PBX, a real ACD and a real SQLite file."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from acd import Acd, AcdSettings, AgentProfile
+from dialer.campaign.demo_data import OutcomeMix, add_sim_debtors
+from dialer.campaign.runner import CampaignRunner
+from dialer.campaign.settings import CallingWindow, CampaignSettings, DialMode
+from dialer.campaign.store import CampaignStatus, create_campaign, set_status
+from dialer.db.models import CallAttempt, Debtor
+from tests.unit.campaign.fakepbx import FakeConnector, FakePbx
+
+ALWAYS = CallingWindow(start=time(0, 0), end=time(23, 59, 59), weekdays=list(range(7)))
+
+
+def acd_with(logins: list[str]) -> Acd:
+    acd = Acd(settings=AcdSettings(wrapup_s=0.1))
+    for login in logins:
+        acd.add_agent(AgentProfile(login))
+        acd.login(login)
+        acd.ready(login)
+    return acd
+
+
+async def run_campaign(
+    sessions: async_sessionmaker[Any], settings: CampaignSettings, agents: list[str], debtors: int
+) -> tuple[FakePbx, FakeConnector, int]:
+    campaign_id = await create_campaign(sessions, "unit", settings, creditor="Bank")
+    await add_sim_debtors(
+        sessions,
+        campaign_id,
+        debtors,
+        OutcomeMix(talk_min_s=1, talk_max_s=3),
+        phones_per_debtor=(1,),
+    )
+    await set_status(sessions, campaign_id, CampaignStatus.RUNNING)
+    pbx = FakePbx()
+    connector = FakeConnector(pbx)
+    acd = acd_with(agents)
+    events: list[dict[str, Any]] = []
+    runner = CampaignRunner(sessions, campaign_id, settings, pbx, acd, connector, events.append)
+    loop_deadline = runner.clock() + 60
+    try:
+        await runner.run(until=loop_deadline, stop_when_done=True)
+    finally:
+        await pbx.close()
+        await acd.aclose()
+    assert any(e["type"] == "pacing" for e in events)
+    return pbx, connector, campaign_id
+
+
+async def test_progressive_campaign_runs_to_completion(sessions: async_sessionmaker[Any]) -> None:
+    settings = CampaignSettings(
+        dial_mode=DialMode.PROGRESSIVE,
+        calling_window=ALWAYS,
+        tick_s=0.05,
+        caps={"per_number_per_day": 1},
+    )
+    pbx, connector, _ = await run_campaign(sessions, settings, ["1", "2", "3"], 30)
+    async with sessions() as s:
+        attempts = list((await s.execute(select(CallAttempt))).scalars())
+        debtors = list((await s.execute(select(Debtor))).scalars())
+    assert len(attempts) == 30  # one number each, one attempt per number per day
+    assert {a.state for a in attempts} == {"ended"}
+    assert len({a.phone_id for a in attempts}) == 30
+    outcomes = Counter(a.outcome for a in attempts)
+    humans = [a for a in attempts if a.outcome in ("connected", "abandoned")]
+    # Progressive never dials more lines than free agents: nobody is abandoned.
+    assert outcomes["abandoned"] == 0
+    assert len(connector.connected) == outcomes["connected"] == len(humans)
+    for attempt in attempts:
+        assert attempt.originated_at is not None and attempt.ended_at is not None
+        if attempt.outcome == "connected":
+            assert attempt.answered_at is not None and attempt.bridged_at is not None
+    machine_redirects = [r for r in pbx.redirects if r[1] == "dialer-machine"]
+    assert len(machine_redirects) == outcomes["machine"]
+    assert all(d.status != "dialing" for d in debtors)
+    for req in pbx.originated:
+        assert {"ATTEMPT_ID", "DEBTOR_ID", "CAMPAIGN_ID", "DIALER_AMD"} <= set(req.variables)
+        assert req.channel.endswith("@sim-pstn") and req.timeout_s == 25
+
+
+async def test_agentless_sends_people_to_the_ivr(sessions: async_sessionmaker[Any]) -> None:
+    settings = CampaignSettings(
+        dial_mode=DialMode.AGENTLESS,
+        calling_window=ALWAYS,
+        tick_s=0.05,
+        pacing={"agentless_lines": 2},
+        caps={"per_number_per_day": 1},
+        connect_timeout_s=0.5,
+    )
+    # Agentless needs no agent: people go to the IVR.
+    pbx, _, _ = await run_campaign(sessions, settings, ["1"], 10)
+    async with sessions() as s:
+        attempts = list((await s.execute(select(CallAttempt))).scalars())
+    ivr = [a for a in attempts if a.outcome == "ivr"]
+    assert len(ivr) == len([r for r in pbx.redirects if r[1] == "dialer-ivr"])
+
+
+async def test_abandon_when_nobody_is_ready(sessions: async_sessionmaker[Any]) -> None:
+    settings = CampaignSettings(calling_window=ALWAYS, connect_timeout_s=0.5)
+    campaign_id = await create_campaign(sessions, "abandon", settings)
+    await add_sim_debtors(
+        sessions,
+        campaign_id,
+        5,
+        OutcomeMix(
+            human=1,
+            machine=0,
+            busy=0,
+            no_answer=0,
+            congestion=0,
+            invalid=0,
+            talk_min_s=1,
+            talk_max_s=1,
+        ),
+    )
+    pbx = FakePbx()
+    acd = acd_with([])
+    runner = CampaignRunner(sessions, campaign_id, settings, pbx, acd, FakeConnector(pbx))
+    await runner.prepare()
+    claims = await runner.hopper.claim(2)
+    for claim in claims:
+        await runner.flow.dial(claim)
+    deadline = runner.clock() + 20
+    while runner.flow.calls and runner.clock() < deadline:
+        await runner._sleep(0.05)
+    await pbx.close()
+    async with sessions() as s:
+        attempts = list((await s.execute(select(CallAttempt))).scalars())
+        locked = [await s.get(Debtor, a.debtor_id) for a in attempts]
+    assert [a.outcome for a in attempts] == ["abandoned", "abandoned"]
+    assert all(r[1] == "dialer-abandon" for r in pbx.redirects)
+    now = datetime.now(UTC)
+    for debtor in locked:
+        assert debtor is not None and debtor.do_not_call_until is not None
+        assert debtor.do_not_call_until > now + timedelta(hours=71)
+    assert runner.stats.abandons_total == 2
