@@ -1,0 +1,163 @@
+"""Import a debtor CSV into a campaign: the one entry point for the CLI and the web upload.
+
+Rows stream from the file through validation into batched transactions. A row with any
+problem is rejected whole (never half-imported) and reported with its line, column and
+reason; good rows go in. The second occurrence of an account id in one file is rejected
+naming both lines. Re-importing updates debtors by (campaign, account_id).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from dialer.lists.columns import map_columns
+from dialer.lists.phones import PhoneNormaliser
+from dialer.lists.reader import CsvSource, open_csv
+from dialer.lists.report import ImportReport, RejectsWriter, RowProblem
+from dialer.lists.rows import DebtorRecord, RowParser
+from dialer.lists.seen import SeenAccounts
+from dialer.lists.writer import DebtorWriter, ensure_campaign, find_campaign
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BATCH_ROWS = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class ImportProgress:
+    rows: int
+    rejected: int
+    bytes_read: int
+    total_bytes: int | None
+
+    @property
+    def fraction(self) -> float | None:
+        if not self.total_bytes:
+            return None
+        return min(self.bytes_read / self.total_bytes, 1.0)
+
+
+ProgressCallback = Callable[[ImportProgress], None]
+
+
+class _Run:
+    """State of one import while rows flow through it."""
+
+    def __init__(
+        self,
+        source: CsvSource,
+        report: ImportReport,
+        writer: DebtorWriter,
+        rejects: RejectsWriter | None,
+        progress: ProgressCallback | None,
+    ) -> None:
+        self.source = source
+        self.report = report
+        self.writer = writer
+        self.rejects = rejects
+        self.progress = progress
+        self.seen = SeenAccounts()
+        self.batch: list[tuple[DebtorRecord, list[str]]] = []
+        self.account_column = source.header[map_columns(source.header).index["account_id"]]
+
+    def reject(self, line: int, problems: list[RowProblem], cells: list[str]) -> None:
+        self.report.rejected += 1
+        self.report.add_problems(problems)
+        if self.rejects is not None:
+            self.rejects.write(line, problems, cells)
+
+    async def flush(self) -> None:
+        batch, self.batch = self.batch, []
+        if not batch:
+            return
+        fresh, duplicates = self.seen.split([(r.account_id, r.line) for r, _c in batch])
+        for index, first_line in duplicates:
+            record, cells = batch[index]
+            self.reject(record.line, [RowProblem(
+                record.line,
+                self.account_column,
+                f"duplicate account_id {record.account_id!r}: already on line {first_line}",
+            )], cells)  # fmt: skip
+        records = [batch[i][0] for i in fresh]
+        result = await self.writer.write(records)
+        self.report.new += result.new
+        self.report.updated += result.updated
+        self.report.phones += result.phones
+        self.tick()
+        await asyncio.sleep(0)  # let a web server breathe between batches
+
+    def tick(self) -> None:
+        if self.progress is not None:
+            self.progress(
+                ImportProgress(
+                    self.report.rows,
+                    self.report.rejected,
+                    self.source.bytes_read(),
+                    self.source.total_bytes,
+                )
+            )
+
+
+async def import_csv(
+    sessions: async_sessionmaker[Any],
+    path_or_stream: str | os.PathLike[str] | BinaryIO,
+    campaign_name: str,
+    *,
+    default_country: str,
+    default_currency: str,
+    default_timezone: str,
+    dry_run: bool = False,
+    progress: ProgressCallback | None = None,
+    encoding: str | None = None,
+    rejects_path: Path | None = None,
+    batch_rows: int = DEFAULT_BATCH_ROWS,
+) -> ImportReport:
+    """Import debtors; raises ListFileError (nothing written) when the file is unusable."""
+    with open_csv(path_or_stream, encoding) as source:
+        columns = map_columns(source.header)
+        report = ImportReport(campaign_name, source.encoding, source.delimiter, dry_run)
+        parser = RowParser(
+            columns,
+            PhoneNormaliser(default_country),
+            default_country=default_country,
+            default_currency=default_currency,
+            default_timezone=default_timezone,
+            encoding=source.encoding,
+        )
+        if dry_run:
+            campaign_id = await find_campaign(sessions, campaign_name)
+        else:
+            campaign_id = await ensure_campaign(sessions, campaign_name)
+        writer = DebtorWriter(
+            sessions, campaign_id, dry_run=dry_run, update_priority="priority" in columns.index
+        )
+        rejects = (
+            RejectsWriter(rejects_path, source.header, source.delimiter) if rejects_path else None
+        )
+        run = _Run(source, report, writer, rejects, progress)
+        try:
+            for line, cells in source.rows():
+                report.rows += 1
+                parsed = parser.parse(line, cells)
+                if isinstance(parsed, list):
+                    run.reject(line, parsed, cells)
+                else:
+                    run.batch.append((parsed, cells))
+                    if len(run.batch) >= batch_rows:
+                        await run.flush()
+            await run.flush()
+            await writer.link_creditor()
+        finally:
+            run.seen.close()
+            if rejects is not None:
+                rejects.close()
+    log.info("%s", report.summary())
+    return report

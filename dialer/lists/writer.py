@@ -1,0 +1,302 @@
+"""Writes validated debtor records in batches: one transaction per batch, bulk statements.
+
+Debtors are keyed by (campaign, account_id): a known account is updated in place (its
+dialling state untouched) and its phones are replaced position by position. A phone that
+disappears from the file is deleted, unless call attempts refer to it; then it stays,
+marked bad, so the contact history keeps pointing at the number that was dialled.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, async_sessionmaker
+
+from dialer.db.models import CallAttempt, Campaign, Creditor, Debtor, Phone, Portfolio
+from dialer.db.types import utcnow
+from dialer.lists.rows import DebtorRecord
+
+log = logging.getLogger(__name__)
+
+DEBTORS = cast(Table, Debtor.__table__)
+PHONES = cast(Table, Phone.__table__)
+CREDITORS = cast(Table, Creditor.__table__)
+PORTFOLIOS = cast(Table, Portfolio.__table__)
+ATTEMPTS = cast(Table, CallAttempt.__table__)
+_IN_CHUNK = 500  # parameters per IN (...) list, far below every backend's limit
+
+
+def _chunks(items: Sequence[Any], size: int = _IN_CHUNK) -> list[Sequence[Any]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+@dataclass
+class BatchResult:
+    new: int = 0
+    updated: int = 0
+    phones: int = 0
+
+
+async def find_campaign(sessions: async_sessionmaker[Any], name: str) -> int | None:
+    async with sessions() as session:
+        found = await session.scalar(select(Campaign.id).where(Campaign.name == name))
+        return int(found) if found is not None else None
+
+
+async def ensure_campaign(sessions: async_sessionmaker[Any], name: str) -> int:
+    found = await find_campaign(sessions, name)
+    if found is not None:
+        return found
+    async with sessions() as session, session.begin():
+        campaign = Campaign(name=name, status="stopped", settings={})
+        session.add(campaign)
+        await session.flush()
+        log.info("created campaign %s (id %s) for the import", name, campaign.id)
+        return int(campaign.id)
+
+
+class DebtorWriter:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[Any],
+        campaign_id: int | None,
+        *,
+        dry_run: bool,
+        update_priority: bool,
+    ) -> None:
+        self.sessions = sessions
+        self.campaign_id = campaign_id  # None only in a dry run for a campaign not yet made
+        self.dry_run = dry_run
+        self.update_priority = update_priority
+        self._creditors: dict[str, int] = {}
+        self._portfolios: dict[tuple[int, str], int] = {}
+        self.creditors_seen: set[str] = set()
+
+    async def write(self, records: list[DebtorRecord]) -> BatchResult:
+        for record in records:
+            if record.creditor:
+                self.creditors_seen.add(record.creditor)
+        if self.dry_run:
+            return await self._count_only(records)
+        async with self.sessions() as session, session.begin():
+            conn = await session.connection()
+            existing = await self._existing(conn, [r.account_id for r in records])
+            portfolios = await self._resolve_owners(conn, records)
+            now = utcnow()
+            fresh = [r for r in records if r.account_id not in existing]
+            known = [r for r in records if r.account_id in existing]
+            result = BatchResult(new=len(fresh), updated=len(known))
+            result.phones += await self._insert(conn, fresh, portfolios, now)
+            result.phones += await self._update(conn, known, existing, portfolios, now)
+            return result
+
+    async def _count_only(self, records: list[DebtorRecord]) -> BatchResult:
+        if self.campaign_id is None:
+            existing: dict[str, int] = {}
+        else:
+            async with self.sessions() as session:
+                conn = await session.connection()
+                existing = await self._existing(conn, [r.account_id for r in records])
+        known = sum(1 for r in records if r.account_id in existing)
+        return BatchResult(
+            new=len(records) - known, updated=known, phones=sum(len(r.phones) for r in records)
+        )
+
+    async def _existing(self, conn: AsyncConnection, account_ids: list[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for chunk in _chunks(account_ids):
+            rows = await conn.execute(
+                select(DEBTORS.c.account_id, DEBTORS.c.id).where(
+                    DEBTORS.c.campaign_id == self.campaign_id, DEBTORS.c.account_id.in_(chunk)
+                )
+            )
+            found.update({account: int(debtor_id) for account, debtor_id in rows})
+        return found
+
+    async def _resolve_owners(
+        self, conn: AsyncConnection, records: list[DebtorRecord]
+    ) -> dict[int, int | None]:
+        """Portfolio id per record line; creditor and portfolio rows made when new."""
+        by_line: dict[int, int | None] = {}
+        for record in records:
+            if not (record.creditor and record.portfolio):
+                by_line[record.line] = None
+                continue
+            creditor_id = await self._creditor_id(conn, record.creditor)
+            key = (creditor_id, record.portfolio)
+            if key not in self._portfolios:
+                table = PORTFOLIOS
+                found = await conn.scalar(
+                    select(table.c.id).where(
+                        table.c.creditor_id == creditor_id, table.c.name == record.portfolio
+                    )
+                )
+                if found is None:
+                    found = await conn.scalar(
+                        insert(table)
+                        .values(creditor_id=creditor_id, name=record.portfolio)
+                        .returning(table.c.id)
+                    )
+                self._portfolios[key] = int(cast(int, found))
+            by_line[record.line] = self._portfolios[key]
+        for record in records:
+            if record.creditor and not record.portfolio:
+                await self._creditor_id(conn, record.creditor)
+        return by_line
+
+    async def _creditor_id(self, conn: AsyncConnection, name: str) -> int:
+        if name not in self._creditors:
+            table = CREDITORS
+            found = await conn.scalar(select(table.c.id).where(table.c.name == name))
+            if found is None:
+                found = await conn.scalar(insert(table).values(name=name).returning(table.c.id))
+            self._creditors[name] = int(cast(int, found))
+        return self._creditors[name]
+
+    def _debtor_values(
+        self, record: DebtorRecord, portfolios: dict[int, int | None]
+    ) -> dict[str, Any]:
+        return {
+            "portfolio_id": portfolios[record.line],
+            "first_name": record.first_name,
+            "last_name": record.last_name,
+            "balance": record.balance,
+            "currency": record.currency,
+            "due_date": record.due_date,
+            "timezone": record.timezone,
+            "postal_code": record.postal_code,
+            "language": record.language,
+            "extra": record.extra,
+        }
+
+    async def _insert(
+        self,
+        conn: AsyncConnection,
+        records: list[DebtorRecord],
+        portfolios: dict[int, int | None],
+        now: Any,
+    ) -> int:
+        if not records:
+            return 0
+        rows = [
+            {
+                **self._debtor_values(r, portfolios),
+                "campaign_id": self.campaign_id,
+                "account_id": r.account_id,
+                "priority": r.priority,
+                "status": "new",
+                "created_at": now,
+                "updated_at": now,
+            }
+            for r in records
+        ]
+        result = await conn.execute(
+            insert(DEBTORS).returning(DEBTORS.c.id, DEBTORS.c.account_id), rows
+        )
+        ids = {account: int(debtor_id) for debtor_id, account in result}
+        phones = [
+            {
+                "debtor_id": ids[r.account_id],
+                "position": p.position,
+                "number_e164": p.e164,
+                "kind": p.kind,
+                "timezone": p.timezone,
+                "bad": False,
+                "right_party_contacts": 0,
+            }
+            for r in records
+            for p in r.phones
+        ]
+        if phones:
+            await conn.execute(insert(PHONES), phones)
+        return len(phones)
+
+    async def _update(
+        self,
+        conn: AsyncConnection,
+        records: list[DebtorRecord],
+        existing: dict[str, int],
+        portfolios: dict[int, int | None],
+        now: Any,
+    ) -> int:
+        if not records:
+            return 0
+        rows = []
+        for record in records:
+            values = {**self._debtor_values(record, portfolios), "updated_at": now}
+            if self.update_priority:
+                values["priority"] = record.priority
+            rows.append({"b_id": existing[record.account_id], **values})
+        await conn.execute(update(DEBTORS).where(DEBTORS.c.id == bindparam("b_id")), rows)
+        return await self._replace_phones(conn, records, existing)
+
+    async def _replace_phones(
+        self, conn: AsyncConnection, records: list[DebtorRecord], existing: dict[str, int]
+    ) -> int:
+        debtor_ids = [existing[r.account_id] for r in records]
+        old: dict[tuple[int, int], tuple[int, str]] = {}
+        for chunk in _chunks(debtor_ids):
+            rows = await conn.execute(
+                select(PHONES.c.debtor_id, PHONES.c.position, PHONES.c.id, PHONES.c.number_e164)
+                .where(PHONES.c.debtor_id.in_(chunk))
+            )  # fmt: skip
+            old.update({(d, pos): (pid, num) for d, pos, pid, num in rows})
+        inserts: list[dict[str, Any]] = []
+        same: list[dict[str, Any]] = []
+        changed: list[dict[str, Any]] = []
+        wanted: set[tuple[int, int]] = set()
+        for record in records:
+            debtor_id = existing[record.account_id]
+            for p in record.phones:
+                key = (debtor_id, p.position)
+                wanted.add(key)
+                values = {"kind": p.kind, "timezone": p.timezone}
+                if key not in old:
+                    inserts.append({"debtor_id": debtor_id, "position": p.position,
+                                    "number_e164": p.e164, "bad": False,
+                                    "right_party_contacts": 0, **values})  # fmt: skip
+                elif old[key][1] == p.e164:
+                    same.append({"b_id": old[key][0], **values})
+                else:  # a new number in this slot starts with a clean record
+                    changed.append({"b_id": old[key][0], "number_e164": p.e164, "bad": False,
+                                    "right_party_contacts": 0, **values})  # fmt: skip
+        by_id = update(PHONES).where(PHONES.c.id == bindparam("b_id"))
+        if same:
+            await conn.execute(by_id, same)
+        if changed:
+            await conn.execute(by_id, changed)
+        if inserts:
+            await conn.execute(insert(PHONES), inserts)
+        await self._retire(conn, [pid for key, (pid, _n) in old.items() if key not in wanted])
+        return len(inserts) + len(same) + len(changed)
+
+    async def _retire(self, conn: AsyncConnection, phone_ids: list[int]) -> None:
+        """Delete phones no longer in the file; keep (as bad) those with call history."""
+        if not phone_ids:
+            return
+        attempts = ATTEMPTS
+        dialled: set[int] = set()
+        for chunk in _chunks(phone_ids):
+            rows = await conn.execute(
+                select(attempts.c.phone_id).where(attempts.c.phone_id.in_(chunk)).distinct()
+            )
+            dialled.update(int(pid) for (pid,) in rows)
+        unused = [pid for pid in phone_ids if pid not in dialled]
+        for chunk in _chunks(unused):
+            await conn.execute(delete(PHONES).where(PHONES.c.id.in_(chunk)))
+        for chunk in _chunks(sorted(dialled)):
+            await conn.execute(update(PHONES).where(PHONES.c.id.in_(chunk)).values(bad=True))
+
+    async def link_creditor(self) -> None:
+        """A new campaign whose file names exactly one creditor belongs to that creditor."""
+        if self.dry_run or self.campaign_id is None or len(self.creditors_seen) != 1:
+            return
+        (name,) = self.creditors_seen
+        async with self.sessions() as session, session.begin():
+            campaign = await session.get(Campaign, self.campaign_id)
+            if campaign is not None and campaign.creditor_id is None:
+                campaign.creditor_id = self._creditors.get(name)
