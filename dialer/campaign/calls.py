@@ -231,11 +231,19 @@ class CallFlow:
 
     async def _connect(self, call: LiveCall, reservation: Reservation) -> bool:
         if self.connector is None:
+            self._release(reservation)
             return False
+        # The agent's screen gets the case while the debtor is being moved to them.
+        self.acd.connect(
+            reservation,
+            attempt_id=call.claim.attempt_id,
+            debtor_id=call.claim.debtor_id,
+            channel=call.channel,
+        )
         try:
             await asyncio.wait_for(
                 self.connector.connect(call.channel, reservation.login),
-                timeout=self.settings.connect_timeout_s + 3.0,
+                timeout=self.settings.connect_timeout_s + 6.0,
             )
         except Exception as exc:
             log.warning(
@@ -244,19 +252,28 @@ class CallFlow:
                 reservation.login,
                 exc,
             )
-            self._release(reservation)
+            self._agent_call_ended(reservation.login)
             return False
-        self.acd.connect(
-            reservation,
-            attempt_id=call.claim.attempt_id,
-            debtor_id=call.claim.debtor_id,
-            channel=call.channel,
-        )
         call.agent, call.connected_at = reservation.login, self.clock()
         self.stats.record_connected(call.connected_at)
         agent_id = self._agent_id(reservation.login)
         await self._advance(call, AttemptState.CONNECTED, agent_id=agent_id)
+        self.publish(
+            {
+                "type": "call",
+                "login": reservation.login,
+                "debtor_id": call.claim.debtor_id,
+                "attempt_id": call.claim.attempt_id,
+                "campaign_id": self.campaign_id,
+            }
+        )
         return True
+
+    def _agent_call_ended(self, login: str) -> None:
+        try:
+            self.acd.call_ended(login)
+        except Exception as exc:
+            log.warning("call_ended for %s: %s", login, exc)
 
     def _release(self, reservation: Reservation) -> None:
         try:
@@ -282,10 +299,7 @@ class CallFlow:
         if call.agent is not None:
             talk = self.clock() - (call.connected_at or self.clock())
             self.stats.record_talk(talk, self.acd.settings.wrapup_s)
-            try:
-                self.acd.call_ended(call.agent)
-            except Exception as exc:
-                log.warning("call_ended for %s: %s", call.agent, exc)
+            self._agent_call_ended(call.agent)
             self.publish(
                 {"type": "call_ended", "login": call.agent, "attempt_id": call.claim.attempt_id}
             )
