@@ -41,7 +41,9 @@ async def debtor_case(
             await session.get(Portfolio, debtor.portfolio_id) if debtor.portfolio_id else None
         )
         creditor = await session.get(Creditor, portfolio.creditor_id) if portfolio else None
-        logins = dict((await session.execute(select(Agent.id, Agent.login))).tuples().all())
+        logins: dict[int, str] = {
+            row[0]: row[1] for row in await session.execute(select(Agent.id, Agent.login))
+        }
         attempts = (
             await session.execute(
                 select(CallAttempt)
@@ -121,9 +123,10 @@ async def stored_agent_states(sessions: async_sessionmaker[AsyncSession]) -> lis
                 .order_by(Agent.login)
             )
         ).all()
-        allowances = dict(
-            (await session.execute(select(PauseReason.code, PauseReason.allowance_s))).tuples()
-        )
+        allowances: dict[str, int] = {
+            row[0]: row[1]
+            for row in await session.execute(select(PauseReason.code, PauseReason.allowance_s))
+        }
     views = []
     for agent, event in rows:
         if event is None:

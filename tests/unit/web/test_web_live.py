@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import pytest
+
+from dialer.web.live import LiveHub
+
+
+async def test_every_subscriber_gets_each_event_in_order() -> None:
+    hub = LiveHub()
+    async with hub.subscribe() as first, hub.subscribe() as second:
+        hub.publish({"type": "a"})
+        hub.publish({"type": "b"})
+        for sub in (first, second):
+            got = [await sub.next(5), await sub.next(5)]
+            assert [e for _, e in got if e] == [{"type": "a"}, {"type": "b"}]
+    assert hub.clients == 0
+
+
+async def test_filter_and_timeout() -> None:
+    hub = LiveHub()
+    async with hub.subscribe(lambda e: e.get("login") == "agent1001") as sub:
+        hub.publish({"type": "call", "login": "agent1002"})
+        hub.publish({"type": "call", "login": "agent1001"})
+        item = await sub.next(5)
+        assert item is not None and item[1]["login"] == "agent1001"
+        assert await sub.next(0.01) is None
+
+
+async def test_slow_client_is_dropped_others_keep_going() -> None:
+    hub = LiveHub(queue_size=3)
+    async with hub.subscribe() as slow, hub.subscribe() as fast:
+        for n in range(3):
+            hub.publish({"n": n})
+        for _ in range(3):
+            await fast.next(5)
+        hub.publish({"n": 3})  # the slow client's queue is full now
+        assert slow.dropped.is_set()
+        item = await fast.next(5)
+        assert item is not None and item[1] == {"n": 3}
+        for _ in range(3):
+            await slow.next(5)  # what it had queued is still delivered
+        with pytest.raises(ConnectionAbortedError):
+            await slow.next(5)
+
+
+async def test_publish_from_another_thread() -> None:
+    hub = LiveHub()
+    async with hub.subscribe() as sub:
+        thread = threading.Thread(target=hub.publish, args=({"type": "from-thread"},))
+        thread.start()
+        await asyncio.to_thread(thread.join)
+        item = await sub.next(20)
+        assert item is not None and item[1] == {"type": "from-thread"}
