@@ -109,7 +109,7 @@ def request(action_id: str, outcome: SimOutcome, talk_s: int, **extra: str) -> O
 
 SCENARIOS = {
     "human": (SimOutcome.HUMAN, 2, 9.0),
-    "machine": (SimOutcome.MACHINE, 1, 9.0),
+    "machine": (SimOutcome.MACHINE, 1, 21.0),
     "busy": (SimOutcome.BUSY, 0, 3.0),
     "no_answer": (SimOutcome.NO_ANSWER, 0, 7.0),
     "congestion": (SimOutcome.CONGESTION, 0, 3.0),
@@ -136,7 +136,7 @@ async def main() -> None:
             write("bench_busy", f"Originate {prefix}", frames, f"{args.busy} busy calls")
             return
         for name, (outcome, talk, seconds) in SCENARIOS.items():
-            action_id = f"rec-{name}-{stamp}"
+            action_id = f"rec-{name}"  # stable: the replay tests originate the same ids
             frames = await record(rec, [request(action_id, outcome, talk)], seconds, action_id)
             write(name, f"Originate {action_id}", frames, f"{outcome.name} talk {talk} s")
     finally:

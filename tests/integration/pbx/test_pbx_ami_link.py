@@ -1,0 +1,158 @@
+"""AmiLink against the real Asterisk sandbox and its simulated PSTN."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Mapping
+
+import pytest
+
+from dialer.config import AsteriskSettings
+from dialer.pbx.events import (
+    AmdResult,
+    AmdStatus,
+    CallAnswered,
+    CallFailed,
+    CallHungUp,
+    CallRinging,
+    FailReason,
+    LinkDown,
+    LinkUp,
+)
+from dialer.pbx.link import AmiLink, AmiLoginError, OriginateRequest
+from dialer.pbx.simnumbers import SimOutcome, dial_string, sim_number
+from tests.integration.pbx.tcp_proxy import CuttableProxy
+from tests.unit.pbx.test_pbx_replay import Collector
+
+pytestmark = pytest.mark.usefixtures("asterisk_sandbox")
+
+RUN = f"it{int(time.time() * 1000) % 10**9}"  # the sandbox is shared: unique ActionIDs
+
+
+def request(
+    name: str, outcome: SimOutcome, talk_s: int = 1, amd: bool = True, **variables: str
+) -> OriginateRequest:
+    return OriginateRequest(
+        action_id=f"{RUN}-{name}",
+        channel=dial_string(sim_number(outcome, talk_s, 7)),
+        context="dialer-outbound",
+        exten="s",
+        caller_id='"Collections" <48221234567>',
+        timeout_s=3 if outcome is SimOutcome.NO_ANSWER else 30,
+        variables={
+            "ATTEMPT_ID": "1",
+            "CAMPAIGN_ID": "2",
+            "DIALER_AMD": "1" if amd else "0",
+            **variables,
+        },
+    )
+
+
+@pytest.fixture
+async def link() -> AsyncIterator[tuple[AmiLink, Collector]]:
+    link = AmiLink(AsteriskSettings())
+    got = Collector()
+    link.subscribe(got)
+    await link.start()
+    try:
+        yield link, got
+    finally:
+        await link.stop()
+
+
+async def test_wrong_credentials_raise_login_error() -> None:
+    with pytest.raises(AmiLoginError, match="refused the login"):
+        await AmiLink(AsteriskSettings(ami_secret="not-the-secret")).start()
+
+
+async def test_every_simulated_outcome_maps_to_its_events(link: tuple) -> None:
+    ami, got = link
+    reqs = {
+        "human": request("human", SimOutcome.HUMAN, talk_s=1),
+        "machine": request("machine", SimOutcome.MACHINE),
+        "busy": request("busy", SimOutcome.BUSY),
+        "noanswer": request("noanswer", SimOutcome.NO_ANSWER),
+        "congestion": request("congestion", SimOutcome.CONGESTION),
+        "invalid": request("invalid", SimOutcome.INVALID),
+    }
+    for req in reqs.values():
+        await ami.originate(req)
+    expected = {
+        "busy": FailReason.BUSY,
+        "noanswer": FailReason.NO_ANSWER,
+        "congestion": FailReason.CONGESTION,
+        "invalid": FailReason.FAILED,
+    }
+    for name, reason in expected.items():
+        failed = await got.wait_for(CallFailed, reqs[name].action_id)
+        assert isinstance(failed, CallFailed) and failed.reason is reason, name
+
+    human = reqs["human"].action_id
+    amd = await got.wait_for(AmdResult, human)
+    assert isinstance(amd, AmdResult) and amd.status is AmdStatus.HUMAN
+    hung = await got.wait_for(CallHungUp, human)
+    assert isinstance(hung, CallHungUp) and hung.cause == 16
+    assert got.of(human) == [CallRinging, CallAnswered, AmdResult, CallHungUp]
+
+    machine = reqs["machine"].action_id
+    amd = await got.wait_for(AmdResult, machine)
+    assert isinstance(amd, AmdResult) and amd.status is AmdStatus.MACHINE
+    await ami.hangup(amd.channel)
+    await got.wait_for(CallHungUp, machine)
+    assert len(ami.tracker) == 0
+
+
+async def test_redirect_to_abandon_plays_the_message_then_hangs_up(link: tuple) -> None:
+    ami, got = link
+    hangups: list[Mapping[str, str]] = []
+    ami.subscribe_raw(["Hangup"], hangups.append)
+    # A short sound stands in for the abandon prompt to keep the suite fast.
+    req = request("abandon", SimOutcome.HUMAN, talk_s=30, amd=False, ABANDON_SOUND="beep")
+    await ami.originate(req)
+    answered = await got.wait_for(CallAnswered, req.action_id)
+    assert isinstance(answered, CallAnswered)
+    await ami.redirect(answered.channel, "dialer-abandon", "s")
+    hung = await got.wait_for(CallHungUp, req.action_id)
+    assert isinstance(hung, CallHungUp) and hung.cause == 16
+    ours = [h for h in hangups if h.get("Uniqueid") == req.action_id]
+    assert ours and ours[-1]["Context"] == "dialer-abandon"
+
+
+async def test_reconnect_keeps_live_calls_and_settles_ended_ones_once() -> None:
+    proxy = CuttableProxy("127.0.0.1", 5038)
+    port = await proxy.start()
+    ami = AmiLink(AsteriskSettings(ami_port=port), backoff_initial_s=0.2, ping_interval_s=1)
+    got = Collector()
+    ami.subscribe(got)
+    try:
+        await ami.start()
+        kept = request("kept", SimOutcome.HUMAN, talk_s=30, amd=False)
+        ends = request("ends", SimOutcome.HUMAN, talk_s=1, amd=False)
+        await ami.originate(kept)
+        await ami.originate(ends)
+        await got.wait_for(CallAnswered, kept.action_id)
+        await got.wait_for(CallAnswered, ends.action_id)
+        proxy.cut()  # "ends" hangs up (after its 1 s talk) while the link is down
+        await got.wait_for(LinkDown)
+        await asyncio.sleep(3)
+        proxy.resume()
+        settled = await got.wait_for(CallHungUp, ends.action_id)
+        assert isinstance(settled, CallHungUp)
+        await got.wait_for(LinkUp)
+        assert sum(isinstance(e, LinkUp) for e in got.events) == 2
+        assert kept.action_id in ami.tracker and ends.action_id not in ami.tracker
+        assert proxy.client_bytes.count(b"Action: Originate") == 2  # nothing re-dialled
+        channel = next(e.channel for e in got.events if isinstance(e, CallAnswered))
+        await ami.hangup(channel)
+        await got.wait_for(CallHungUp, kept.action_id)
+        assert got.of(ends.action_id).count(CallHungUp) == 1
+    finally:
+        await ami.stop()
+        await proxy.stop()
+
+
+async def test_cli_helpers_answer(link: tuple) -> None:
+    ami, _got = link
+    assert "Asterisk" in await ami.command("core show version")
+    assert isinstance(await ami.channels(), list)
