@@ -28,6 +28,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import contextlib
+
 from dialer.config import AsteriskSettings
 from dialer.pbx.events import (
     AmdResult,
@@ -50,7 +52,7 @@ def load_frames() -> tuple[list[bytes], str]:
     prefix = re.search(r"^>>> Originate (\S+)$", text, re.M)
     assert prefix
     frames, lines = [], []
-    for line in text.splitlines()[2:] + [""]:
+    for line in [*text.splitlines()[2:], ""]:
         if line == "":
             if lines:
                 frames.append("\r\n".join(lines).encode() + EOL2)
@@ -241,10 +243,8 @@ async def bench_concurrent(count: int, talk_s: int) -> None:
             and not c["Uniqueid"].endswith("-2")  # a Local channel's second half
         ]
         peak = max(peak, len(mine))
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(done.wait(), 1.0)
-        except TimeoutError:
-            pass
         if len(ended) == count:
             break
     await link.stop()
