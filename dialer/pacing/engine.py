@@ -90,7 +90,9 @@ class PacingEngine:
             lines = s.agentless_lines or snapshot.agents_logged_in
             busy = snapshot.calls_ringing + snapshot.calls_in_ivr + snapshot.calls_waiting_for_agent
             n = max(0, lines - busy)
-            return self._simple(snapshot, stats, n, f"agentless: keep {lines} lines busy")
+            return self._simple(
+                snapshot, stats, n, f"agentless: keep {lines} lines busy", cap=False
+            )
         if s.mode is PacingMode.PROGRESSIVE:
             return self._simple(
                 snapshot, stats, _progressive(snapshot), "progressive: 1 line/agent"
@@ -109,9 +111,10 @@ class PacingEngine:
 
     # ------------------------------------------------------------------------------------
     def _simple(
-        self, snap: PacingSnapshot, stats: PacingStats, n: int, reason: str
+        self, snap: PacingSnapshot, stats: PacingStats, n: int, reason: str, cap: bool = True
     ) -> PacingDecision:
-        n = min(n, self._lines_cap(snap))
+        if cap:  # agentless lines are not tied to agents
+            n = min(n, self._lines_cap(snap))
         free_soon = int(np.count_nonzero(np.asarray(snap.busy_agents_free_in) <= HORIZON_S))
         avail = snap.agents_ready + free_soon
         return PacingDecision(
@@ -142,28 +145,25 @@ class PacingEngine:
         ratio_cap = max(0, math.floor(s.max_ratio * avail_agents) - snap.calls_ringing)
         lines_cap = self._lines_cap(snap)
         n_cap = min(ratio_cap, lines_cap)
-        ns = np.arange(n_cap + 1, dtype=np.float64)[:, None]
-        loss = expected_positive_part(
-            mu0 + ns * q_fresh, var0 + ns * q_fresh * (1 - q_fresh) + 1e-9
-        )
-        loss_n = loss.max(axis=1)  # L(n) for n = 0..n_cap
-        marginal = np.diff(loss_n) / max(p, 1e-6)
+        curve = _LossCurve(mu0, var0, q_fresh, p)
+        loss0 = float(curve.loss(np.zeros(1))[0])
 
         target_eff = s.target_abandon * (1.0 - s.safety_margin)
         budget = target_eff * stats.live_answers - stats.abandons_total
-        spare = budget - float(loss_n[0])
+        spare = budget - loss0
         # Integral feedback: unused budget buys risk for the marginal call, up to a cap.
         gain = max(0.0, spare / s.budget_reserve)
         theta = min(target_eff * s.aggressiveness * s.intensity * gain, MAX_MARGINAL_RISK)
-
-        ok = marginal <= theta
-        n_model = int(np.argmin(ok)) if not ok.all() else n_cap
+        n_model, loss_n, marginal_n = curve.largest_within(theta, n_cap, loss0)
         floor = min(_progressive(snap), lines_cap)
         n = max(n_model, floor)
         capped_by = ""
         if n_model == n_cap and n_cap > 0 and p > 0:
             capped_by = "max_ratio" if ratio_cap <= lines_cap else "max_lines_per_agent"
-        pred = float(marginal[n - 1]) if n >= 1 else 0.0
+        if n > n_model:  # the progressive floor: score its last call too
+            pair = curve.loss(np.array([n - 1.0, float(n)]))
+            loss_n, marginal_n = float(pair[1]), float(pair[1] - pair[0]) / max(p, 1e-6)
+        pred = marginal_n if n >= 1 else 0.0
         reason = _reason(n, n_model, floor, theta, spare, capped_by, p)
         return PacingDecision(
             dial=n,
@@ -172,7 +172,7 @@ class PacingEngine:
             ratio=(snap.calls_ringing + n) / max(1, avail_agents),
             predicted_abandon=min(1.0, max(0.0, pred)),
             answer_rate=p,
-            expected_abandons=float(loss_n[n]) if n <= n_cap else float(loss_n[-1]),
+            expected_abandons=loss_n,
             allowance=theta,
             budget=budget,
             abandon_rate=stats.abandon_rate,
@@ -185,9 +185,41 @@ class PacingEngine:
                 "recent_abandon_rate": stats.recent_abandon_rate(snap.now),
                 "progressive_floor": float(floor),
                 "model_dials": float(n_model),
-                "loss_in_flight": float(loss_n[0]),
+                "loss_in_flight": loss0,
             },
         )
+
+
+class _LossCurve:
+    """L(n): expected callers lost with n new dials (max over time bins of E[(D - S)^+])."""
+
+    def __init__(self, mu0: FloatArray, var0: FloatArray, q: FloatArray, p: float) -> None:
+        self.mu0, self.var0, self.q, self.p = mu0, var0 + 1e-9, q, max(p, 1e-6)
+        self.qvar = q * (1.0 - q)
+
+    def loss(self, ns: FloatArray) -> FloatArray:
+        n = ns[:, None]
+        loss = expected_positive_part(self.mu0 + n * self.q, self.var0 + n * self.qvar)
+        return np.asarray(loss.max(axis=1), dtype=np.float64)
+
+    def largest_within(self, theta: float, n_cap: int, loss0: float) -> tuple[int, float, float]:
+        """Largest n <= n_cap whose marginal abandon probability is <= theta, with L(n) and
+        that marginal. L is convex, so scan growing blocks and stop at the first miss: the
+        usual answer is small and this keeps 1,000-agent decisions cheap."""
+        start, size, last_loss, last_marginal = 0, 16, loss0, 0.0
+        while start < n_cap:
+            stop = min(n_cap, start + size)
+            losses = self.loss(np.arange(start + 1, stop + 1, dtype=np.float64))
+            marginal = np.diff(np.concatenate(([last_loss], losses))) / self.p
+            bad = np.flatnonzero(marginal > theta)
+            if len(bad):
+                k = int(bad[0])
+                if k == 0:
+                    return start, last_loss, last_marginal
+                return start + k, float(losses[k - 1]), float(marginal[k - 1])
+            start, size = stop, size * 4
+            last_loss, last_marginal = float(losses[-1]), float(marginal[-1])
+        return n_cap, last_loss, last_marginal
 
 
 def _progressive(snap: PacingSnapshot) -> int:
@@ -221,10 +253,15 @@ def _supply(snap: PacingSnapshot, window: float, cv: float) -> tuple[FloatArray,
     free_soon = int(np.count_nonzero(f <= HORIZON_S))
     if len(f) == 0:
         return np.full(len(t), float(snap.agents_ready)), np.zeros(len(t)), 0
-    f = f[f <= HORIZON_S * 4 + 60]  # agents far from free add nothing in the horizon
     sigma = cv * np.maximum(f, 0.0) + 1.0
-    prob = normal_cdf((t[None, :] - f[:, None]) / sigma[:, None])
-    return snap.agents_ready + prob.sum(axis=0), (prob * (1 - prob)).sum(axis=0), free_soon
+    near = f - 5.0 * sigma < t[-1]  # the others cannot be free within the horizon
+    f, sigma = f[near], sigma[near]
+    # Supply is smooth in time: evaluate it every 3 s and interpolate (halves the work).
+    coarse = t[::3] if (len(t) - 1) % 3 == 0 else np.append(t[::3], t[-1])
+    prob = normal_cdf((coarse[None, :] - f[:, None]) / sigma[:, None])
+    mean = np.interp(t, coarse, prob.sum(axis=0))
+    var = np.interp(t, coarse, (prob * (1 - prob)).sum(axis=0))
+    return snap.agents_ready + mean, var, free_soon
 
 
 def _reason(

@@ -123,7 +123,7 @@ class PacingStats:
         var_t = float((w * (t - t_mean) ** 2).sum() / sw)
         slope = 0.0
         # A trend needs a real time spread; otherwise noise would be extrapolated.
-        if n >= 100 and var_t > 600.0**2:
+        if n >= 100 and var_t > 300.0**2:
             slope = float((w * (t - t_mean) * (human - mean)).sum() / sw / var_t)
         rate = mean + slope * (now - t_mean)
         return AnswerEstimate(float(np.clip(rate, 0.0, 1.0)), slope * 3600.0, n)

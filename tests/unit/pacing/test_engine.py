@@ -1,0 +1,122 @@
+"""Behaviour of the pacing engine's decisions (no event loop, no timing)."""
+
+from __future__ import annotations
+
+import pytest
+
+from dialer.pacing import PacingEngine, PacingMode, PacingSettings
+from tests.unit.pacing.conftest import snapshot, warm_stats
+
+
+def test_preview_never_dials() -> None:
+    engine = PacingEngine(PacingSettings(mode=PacingMode.PREVIEW))
+    decision = engine.decide(snapshot(ready=10), warm_stats())
+    assert decision.dial == 0
+    assert decision.mode is PacingMode.PREVIEW
+    assert "preview" in decision.reason
+
+
+def test_progressive_is_one_line_per_free_agent() -> None:
+    engine = PacingEngine(PacingSettings(mode=PacingMode.PROGRESSIVE))
+    assert engine.decide(snapshot(ready=5, ringing=2), warm_stats()).dial == 3
+    assert engine.decide(snapshot(ready=5, ringing=2, waiting=1), warm_stats()).dial == 2
+    assert engine.decide(snapshot(ready=1, ringing=4), warm_stats()).dial == 0
+
+
+def test_agentless_keeps_lines_busy() -> None:
+    engine = PacingEngine(PacingSettings(mode=PacingMode.AGENTLESS, agentless_lines=20))
+    snap = snapshot(ready=0, busy_free_in=[], logged_in=0, ringing=8)
+    assert engine.decide(snap, warm_stats()).dial == 12
+
+
+@pytest.mark.parametrize("agents", [1, 3])
+def test_few_agents_fall_back_to_progressive(agents: int) -> None:
+    engine = PacingEngine(PacingSettings(min_agents_predictive=4))
+    decision = engine.decide(snapshot(ready=agents, busy_free_in=[]), warm_stats())
+    assert decision.dial == agents
+    assert "progressive fallback" in decision.reason
+
+
+def test_little_data_falls_back_to_progressive() -> None:
+    engine = PacingEngine(PacingSettings(min_answers_predictive=30))
+    decision = engine.decide(snapshot(ready=3), warm_stats(outcomes=40))
+    assert decision.dial == 3
+    assert "progressive fallback" in decision.reason
+
+
+def test_predictive_overdials_with_a_healthy_budget() -> None:
+    decision = PacingEngine().decide(snapshot(ready=4), warm_stats())
+    assert decision.mode is PacingMode.PREDICTIVE
+    assert decision.dial > 4  # more than progressive: agents about to be free are covered
+    assert 0.2 < decision.answer_rate < 0.3
+    assert 0 < decision.predicted_abandon <= decision.allowance
+    assert decision.reason.startswith("predictive")
+
+
+def test_more_free_agents_never_means_fewer_dials() -> None:
+    engine, stats = PacingEngine(), warm_stats()
+    dials = [
+        engine.decide(snapshot(ready=r, busy_free_in=[30.0] * 10), stats).dial for r in range(0, 12)
+    ]
+    assert dials == sorted(dials)
+    sooner = [
+        engine.decide(snapshot(ready=2, busy_free_in=[f] * 10), stats).dial for f in (90, 40, 15, 5)
+    ]
+    assert sooner == sorted(sooner)
+
+
+def test_higher_answer_rate_never_means_more_dials() -> None:
+    engine, snap = PacingEngine(), snapshot(ready=3)
+    dials = [engine.decide(snap, warm_stats(answer_rate=p)).dial for p in (0.1, 0.2, 0.35, 0.6)]
+    assert dials == sorted(dials, reverse=True)
+    assert dials[0] > dials[-1]
+
+
+def test_max_ratio_bounds_ringing_lines() -> None:
+    engine = PacingEngine(PacingSettings(max_ratio=1.5))
+    decision = engine.decide(
+        snapshot(ready=10, busy_free_in=[200.0] * 10), warm_stats(answer_rate=0.05)
+    )
+    assert decision.dial <= 15
+    assert decision.ratio <= 1.5 + 1e-9
+
+
+def test_max_lines_per_agent_bounds_calls_in_progress() -> None:
+    engine = PacingEngine(PacingSettings(max_lines_per_agent=1.2, max_ratio=10))
+    snap = snapshot(ready=10, busy_free_in=[3.0] * 10, ringing=5)
+    decision = engine.decide(snap, warm_stats(answer_rate=0.05))
+    assert 5 + decision.dial <= 24
+
+
+def test_a_spike_of_abandons_cuts_dialing() -> None:
+    engine, snap = PacingEngine(), snapshot(ready=4)
+    calm = engine.decide(snap, warm_stats(abandons=0))
+    spike = engine.decide(snap, warm_stats(abandons=5))  # 5 of ~150 answers: over 3 %
+    assert spike.dial < calm.dial
+    assert spike.dial == 4  # only the progressive floor is left
+    assert spike.allowance == 0.0
+    assert "budget" in spike.reason
+
+
+def test_lower_target_or_intensity_means_fewer_dials() -> None:
+    stats, snap = warm_stats(), snapshot(ready=2)
+    base = PacingEngine(PacingSettings()).decide(snap, stats).dial
+    strict = PacingEngine(PacingSettings(target_abandon=0.01)).decide(snap, stats).dial
+    gentle = PacingEngine(PacingSettings(intensity=0.5)).decide(snap, stats).dial
+    assert strict <= base and gentle <= base
+
+
+def test_settings_change_while_running() -> None:
+    engine, stats, snap = PacingEngine(), warm_stats(), snapshot(ready=3)
+    assert engine.decide(snap, stats).dial > 0
+    engine.settings.mode = PacingMode.PREVIEW
+    assert engine.decide(snap, stats).dial == 0
+    with pytest.raises(ValueError):
+        engine.settings.target_abandon = -1.0
+
+
+def test_decision_explains_its_numbers() -> None:
+    decision = PacingEngine().decide(snapshot(ready=2), warm_stats())
+    for key in ("expected_supply_horizon", "loss_in_flight", "progressive_floor", "model_dials"):
+        assert key in decision.numbers
+    assert decision.budget > 0
