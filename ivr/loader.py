@@ -39,7 +39,7 @@ DEBTOR_FIELDS = (
     "language",
     "extra",
 )
-CALL_FIELDS = ("caller_id", "channel", "attempt_id", "debtor_id", "today", "script")
+CALL_FIELDS = ("caller_id", "channel", "attempt_id", "debtor_id", "today", "script", "args")
 BUILTIN_VARIABLES = frozenset(
     [f"debtor.{f}" for f in DEBTOR_FIELDS] + [f"call.{f}" for f in CALL_FIELDS]
 )
@@ -113,7 +113,7 @@ def _known(variable: str, defined: set[str]) -> bool:
         return True
     head = variable.split(".", 1)[0]
     # nested values of a JSON answer or debtor.extra.* are only known at run time
-    return head in defined or variable.startswith("debtor.extra.")
+    return head in defined or variable.startswith(("debtor.extra.", "call.args."))
 
 
 def _sound_exists(file: str, sounds_dir: Path) -> bool:

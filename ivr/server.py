@@ -127,6 +127,7 @@ class IvrServer:
             "call.debtor_id": debtor_id,
             "call.today": utcnow().date(),
             "call.script": script.name,
+            "call.args": dict(agi.args),
             **debtor_vars,
         }
         currency = str(
