@@ -123,10 +123,7 @@ async def test_reconnect_reconciles_calls_and_never_redials(server: ScriptedAste
         await got.wait_for(CallLost, "gone")
         await got.wait_for(CallHungUp, "answered-gone")
         await got.wait_for(CallAnswered, "kept")
-        ups = [e for e in got.events if isinstance(e, LinkUp)]
-        while len(ups) < 2:
-            await got.wait_for(LinkUp)
-            ups = [e for e in got.events if isinstance(e, LinkUp)]
+        await got.wait_count(LinkUp, 2)
         assert server.logins == 2
         assert sorted(server.originates()) == ["answered-gone", "gone", "kept"]  # once each
         assert "kept" in link.tracker and len(link.tracker) == 1
@@ -202,8 +199,8 @@ async def test_originate_cut_off_by_a_drop_is_settled_not_resent(server: Scripte
         server.drop_on_originate = False
         lost = await got.wait_for(CallLost, "cut")
         assert lost.action_id == "cut"
-        await got.wait_for(LinkUp)
-        await asyncio.sleep(0.3)
+        await got.wait_count(LinkUp, 2)  # re-login done: anything re-sent would be in by now
+        await link.command("core show version")  # one more round trip on the new connection
         assert server.originates() == ["cut"]
         assert server.logins == 2
     finally:

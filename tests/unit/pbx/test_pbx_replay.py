@@ -45,6 +45,14 @@ class Collector:
 
         return await asyncio.wait_for(_wait(), WAIT_S)
 
+    async def wait_count(self, kind: type, count: int) -> None:
+        async def _wait() -> None:
+            while sum(isinstance(e, kind) for e in self.events) < count:
+                self._changed.clear()
+                await self._changed.wait()
+
+        await asyncio.wait_for(_wait(), WAIT_S)
+
     def of(self, action_id: str) -> list[type]:
         return [type(e) for e in self.events if e.action_id == action_id]
 
