@@ -112,6 +112,8 @@ class CallFlow:
             if s.machine_action is MachineAction.LEAVE_MESSAGE
             else "hangup",
             "DIALER_WAIT": str(int(s.connect_timeout_s + 30)),
+            "ABANDON_SOUND": s.abandon_message,
+            "MACHINE_SOUND": s.machine_message,
         }
         return OriginateRequest(
             action_id=claim.action_id,
@@ -301,7 +303,13 @@ class CallFlow:
             self.stats.record_talk(talk, self.acd.settings.wrapup_s)
             self._agent_call_ended(call.agent)
             self.publish(
-                {"type": "call_ended", "login": call.agent, "attempt_id": call.claim.attempt_id}
+                {
+                    "type": "call_ended",
+                    "login": call.agent,
+                    "attempt_id": call.claim.attempt_id,
+                    "debtor_id": call.claim.debtor_id,
+                    "campaign_id": self.campaign_id,
+                }
             )
         outcome = AttemptOutcome.HUMAN if call.answered_at is not None else AttemptOutcome.FAILED
         await self._end(call, outcome, cause)

@@ -38,3 +38,14 @@ class AgentConnector(Protocol):
 
 def no_publish(_event: dict[str, Any]) -> None:
     return None
+
+
+class Fanout:
+    """One publish function feeding several listeners (the web's LiveHub, the demo's agents)."""
+
+    def __init__(self, *listeners: Publish) -> None:
+        self.listeners = list(listeners)
+
+    def __call__(self, event: dict[str, Any]) -> None:
+        for listener in list(self.listeners):
+            listener(event)

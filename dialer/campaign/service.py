@@ -1,0 +1,137 @@
+"""Wiring for one dialer process: AMI link, ACD with its PBX link, agents, campaign runners.
+
+`dialer campaign run` and `dialer demo` both build their process here, so the demo runs
+exactly the code a real deployment runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from acd import Acd, AcdSettings, AgentProfile
+from acd.pbx_link import AcdPbxLink
+from acd.store import DbStateStore
+from dialer.campaign.desk import CampaignAgentDesk
+from dialer.campaign.ports import Publish, no_publish
+from dialer.campaign.runner import CampaignRunner
+from dialer.campaign.store import load_settings
+from dialer.config import Settings
+from dialer.db.models import Agent
+from dialer.pbx.link import AmiLink
+
+log = logging.getLogger(__name__)
+
+
+def parse_logins(spec: str) -> list[str]:
+    """'1011-1014,1020' -> ['1011', '1012', '1013', '1014', '1020']."""
+    logins: list[str] = []
+    for part in filter(None, (p.strip() for p in spec.split(","))):
+        first, _, last = part.partition("-")
+        if last:
+            logins += [str(n) for n in range(int(first), int(last) + 1)]
+        else:
+            logins.append(first)
+    return logins
+
+
+async def ensure_agents(
+    sessions: async_sessionmaker[AsyncSession], logins: Iterable[str]
+) -> dict[str, int]:
+    """Agent rows for `logins` (created when missing); login -> Agent.id."""
+    ids: dict[str, int] = {}
+    async with sessions() as session, session.begin():
+        for login in logins:
+            agent = await session.scalar(select(Agent).where(Agent.login == login))
+            if agent is None:
+                agent = Agent(
+                    login=login, name=f"Agent {login}", endpoint=f"PJSIP/agent{login}", skills={}
+                )
+                session.add(agent)
+                await session.flush()
+            ids[login] = agent.id
+    return ids
+
+
+@dataclass
+class DialerProcess:
+    settings: Settings
+    sessions: async_sessionmaker[AsyncSession]
+    link: AmiLink
+    acd: Acd
+    acd_link: AcdPbxLink
+    state_store: DbStateStore
+    desk: CampaignAgentDesk
+    publish: Publish = no_publish
+    runners: dict[int, CampaignRunner] = field(default_factory=dict)
+
+    async def login_agents(self, logins: Iterable[str]) -> list[str]:
+        """Call each agent's phone into their session and make them READY; returns who made it."""
+        ids = await ensure_agents(self.sessions, logins)
+        ready: list[str] = []
+        for login, agent_id in ids.items():
+            self.acd.add_agent(AgentProfile(login, name=f"Agent {login}", agent_id=agent_id))
+            self.state_store.set_agent_id(login, agent_id)
+            try:
+                await self.acd_link.login(login, ready=True)
+                ready.append(login)
+            except Exception as exc:
+                log.error("agent %s could not log in: %s", login, exc)
+        return ready
+
+    async def runner(
+        self, campaign_id: int, variables: dict[str, str] | None = None
+    ) -> CampaignRunner:
+        if campaign_id not in self.runners:
+            settings = await load_settings(self.sessions, campaign_id)
+            self.runners[campaign_id] = CampaignRunner(
+                self.sessions,
+                campaign_id,
+                settings,
+                self.link,
+                self.acd,
+                self.acd_link,
+                self.publish,
+                variables,
+            )
+        return self.runners[campaign_id]
+
+    async def close(self) -> None:
+        for login in [row["login"] for row in self.acd.agent_states()]:
+            with contextlib.suppress(Exception):
+                if self.acd.state_of(login).value != "logged_out":
+                    await self.acd_link.logout(login)
+        await self.acd_link.stop()
+        await self.acd.aclose()
+        await self.state_store.stop()
+        await self.link.stop()
+
+
+async def open_process(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    publish: Publish = no_publish,
+    wrapup_s: float = 10.0,
+) -> DialerProcess:
+    """Log in to AMI (AmiLoginError if Asterisk is down) and start the ACD's PBX side."""
+    link = AmiLink(settings.asterisk)
+    await link.start()
+    state_store = DbStateStore(sessions, {})
+    await state_store.start()
+    acd = Acd(settings=AcdSettings(wrapup_s=wrapup_s), store=state_store)
+    acd_link = AcdPbxLink(link, acd)
+    await acd_link.start()
+
+    def forward(event: dict[str, Any]) -> None:
+        publish(event)
+
+    acd.subscribe(forward)
+    desk = CampaignAgentDesk(sessions, acd, acd_link)
+    return DialerProcess(settings, sessions, link, acd, acd_link, state_store, desk, publish)
