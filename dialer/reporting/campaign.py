@@ -92,7 +92,8 @@ class RatioBucket:
     human: int
     connected: int
     abandoned: int
-    abandon_pct: float
+    abandon_pct: float  # within this bucket
+    running_abandon_pct: float  # from the first bucket to the end of this one
     dial_ratio: float | None  # calls dialled per call connected to an agent
 
 
@@ -153,9 +154,12 @@ def bucket_attempts(
         index = int((created_at - start) / width)
         groups.setdefault(index, Counter())[outcome] += 1
     buckets = []
+    running: Counter[str | None] = Counter()
     for index in sorted(groups):
+        running.update(groups[index])
         counts = OutcomeCounts.from_counter(groups[index])
         rate = AbandonRate.compute("bucket", None, counts, 0.0)
+        so_far = AbandonRate.compute("running", None, OutcomeCounts.from_counter(running), 0.0)
         ratio = counts.dialled / counts.connected if counts.connected else None
         buckets.append(
             RatioBucket(
@@ -165,6 +169,7 @@ def bucket_attempts(
                 counts.connected,
                 counts.abandoned,
                 rate.abandon_pct,
+                so_far.abandon_pct,
                 ratio,
             )
         )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 from typing import Any
 
@@ -30,10 +31,8 @@ def register(subparsers: Any) -> None:
 
 
 def _handle(args: argparse.Namespace, settings: Settings) -> int:
-    try:
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is the normal way to stop it
         asyncio.run(serve(settings, args.host, args.port))
-    except KeyboardInterrupt:
-        pass
     return 0
 
 

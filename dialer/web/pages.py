@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 from sqlalchemy import select
 
-from dialer.db.models import Campaign, PauseReason
+from dialer.db.models import Agent, Campaign, PauseReason
 from dialer.reporting.agents import agent_performance
 from dialer.reporting.results import script_results
 from dialer.web.auth import AUTH_KEY, COOKIE, STAFF, Role, allow, current_user
@@ -102,8 +102,11 @@ async def agent_screen(request: web.Request) -> web.Response:
     async with request.app[SESSIONS_KEY]() as session:
         reasons = (await session.execute(select(PauseReason).order_by(PauseReason.code))).scalars()
         pairs = [(r.code, r.label) for r in reasons] or [("break", "Break")]
+        name = await session.scalar(select(Agent.name).where(Agent.login == login))
     desk = "live" if request.app[RUNTIME_KEY].acd is not None else "offline"
-    body = fill("agent.html", login=esc(login), desk=desk, reasons=options(pairs))
+    body = fill(
+        "agent.html", login=esc(login), name=esc(name or login), desk=desk, reasons=options(pairs)
+    )
     scripts = ("common.js", "agent.js")
     return page(f"Agent {login}", body, user=user, active=f"/agent/{login}", scripts=scripts)
 

@@ -31,9 +31,9 @@ def template(name: str) -> Template:
     return Template((TEMPLATES / name).read_text(encoding="utf-8"))
 
 
-def fill(name: str, **html: str) -> str:
+def fill(template_name: str, **html: str) -> str:
     """Fill a template; the values must already be HTML (escape data with esc)."""
-    return template(name).substitute(html)
+    return template(template_name).substitute(html)
 
 
 def _link(href: str, label: str, active: str) -> str:

@@ -106,7 +106,13 @@ async def test_dashboard_shows_live_agents_and_controls_reach_the_runtime(
             {
                 "type": "agent_state",
                 **agent_view_dict(
-                    AgentView("agent1003", "Agent 1003", "on_call", utcnow(), debtor_id=5)
+                    AgentView(
+                        "agent1003",
+                        app.seeded.agent_names["agent1003"],
+                        "on_call",
+                        utcnow(),
+                        debtor_id=5,
+                    )
                 ),
             }
         )

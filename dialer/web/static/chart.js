@@ -13,6 +13,9 @@ class PacingChart {
   setPoints(points) { this.points = points.slice(-this.maxPoints); this.draw(); }
 
   add(point) {
+    // A snapshot older than what is drawn (e.g. a settings reply) would fold the line back.
+    const last = this.points[this.points.length - 1];
+    if (last && point.t <= last.t) return;
     this.points.push(point);
     if (this.points.length > this.maxPoints) this.points.shift();
     this.draw();
@@ -31,17 +34,18 @@ class PacingChart {
     const w = width - pad.left - pad.right, h = height - pad.top - pad.bottom;
     const ratios = this.points.map((p) => p.ratio).filter((v) => v !== null && v !== undefined);
     const abandons = this.points.map((p) => p.abandon).filter((v) => v !== null && v !== undefined);
-    const ratioMax = Math.max(2, Math.ceil(Math.max(0, ...ratios) + 0.5));
-    const abandonMax = Math.max(5, Math.ceil(Math.max(this.target || 0, ...abandons) + 1));
+    // Axis tops are multiples of 4 so the four grid steps are whole numbers.
+    const ratioMax = Math.max(4, 4 * Math.ceil((Math.max(0, ...ratios) * 1.1) / 4));
+    const abandonMax = Math.max(4, 4 * Math.ceil((Math.max(this.target || 0, ...abandons) * 1.1) / 4));
     g.font = "11px system-ui, sans-serif"; g.lineWidth = 1;
     // Grid and axis labels.
     for (let i = 0; i <= 4; i++) {
       const y = pad.top + h - (h * i) / 4;
       g.strokeStyle = "#edf0f5"; g.beginPath(); g.moveTo(pad.left, y); g.lineTo(pad.left + w, y); g.stroke();
       g.fillStyle = "#2f6fed"; g.textAlign = "right";
-      g.fillText(((ratioMax * i) / 4).toFixed(1), pad.left - 6, y + 4);
+      g.fillText(String((ratioMax * i) / 4), pad.left - 6, y + 4);
       g.fillStyle = "#d92d20"; g.textAlign = "left";
-      g.fillText(`${((abandonMax * i) / 4).toFixed(1)}%`, pad.left + w + 6, y + 4);
+      g.fillText(`${(abandonMax * i) / 4}%`, pad.left + w + 6, y + 4);
     }
     if (this.points.length === 0) {
       g.fillStyle = "#98a2b3"; g.textAlign = "center";

@@ -4,6 +4,7 @@
 (() => {
   const $ = (selector) => document.querySelector(selector);
   const select = $("#campaign"), form = $("#controls"), message = $("#control-message");
+  const actions = $("#campaign-actions");
   const chart = new PacingChart($("#pacing-chart"));
   const agents = new Map();
   const ORDER = ["on_call", "wrap_up", "reserved", "ready", "paused", "logged_out"];
@@ -100,7 +101,7 @@
       setStatus(stats.status);
       renderOutcomes(c);
       if (!chart.live) {
-        chart.setPoints(stats.buckets.map((b) => ({ t: Date.parse(b.start), ratio: b.dial_ratio, abandon: b.abandon_pct })));
+        chart.setPoints(stats.buckets.map((b) => ({ t: Date.parse(b.start), ratio: b.dial_ratio, abandon: b.running_abandon_pct })));
       }
     } catch (error) { console.warn("stats", error); }
   }
@@ -134,7 +135,7 @@
   }
 
   function enableControls(enabled, note) {
-    for (const element of form.elements) element.disabled = !enabled;
+    for (const element of [...form.elements, ...actions.querySelectorAll("button")]) element.disabled = !enabled;
     message.textContent = note || "";
   }
 
@@ -162,7 +163,7 @@
     } catch (error) { message.textContent = `Not applied: ${error.message}`; }
   });
 
-  form.addEventListener("click", async (event) => {
+  actions.addEventListener("click", async (event) => {
     const action = event.target.dataset && event.target.dataset.action;
     if (!action) return;
     try {

@@ -116,7 +116,7 @@ async def test_login_form_sets_a_session_cookie(server: RunningApp) -> None:
         async with browser.post(f"{server.url}/login", data=form) as response:
             assert response.status == 200
             assert str(response.url).endswith("/agent/agent1003")
-            assert "Agent agent1003" in await response.text()
+            assert 'data-login="agent1003"' in await response.text()
         async with browser.get(f"{server.url}/api/me") as response:
             assert (await response.json())["agent_login"] == "agent1003"
         async with browser.get(f"{server.url}/agent/agent1004") as response:

@@ -36,8 +36,8 @@ CAMPAIGN = "cards-2026-11"
 AGENTS = [f"agent10{n:02d}" for n in range(1, 9)]
 FIRST = ["Jan", "Anna", "Piotr", "Maria", "Tomasz", "Katarzyna", "Paweł", "Agnieszka"]
 LAST = ["Kowalski", "Nowak", "Wiśniewski", "Wójcik", "Kamińska", "Lewandowska", "Zieliński"]
-OUTCOMES = [O.CONNECTED] * 30 + [O.MACHINE] * 14 + [O.NO_ANSWER] * 30 + [O.BUSY] * 10
-OUTCOMES += [O.ABANDONED] * 1 + [O.CONGESTION] * 2 + [O.FAILED] * 1 + [O.IVR] * 4
+OUTCOMES = [O.CONNECTED] * 60 + [O.MACHINE] * 28 + [O.NO_ANSWER] * 60 + [O.BUSY] * 20
+OUTCOMES += [O.ABANDONED] * 1 + [O.CONGESTION] * 4 + [O.FAILED] * 2 + [O.IVR] * 6
 
 
 def basic(name: str, password: str) -> dict[str, str]:
@@ -50,6 +50,7 @@ class Seeded:
     campaign_id: int
     debtor_ids: list[int]
     agent_ids: dict[str, int]
+    agent_names: dict[str, str]
 
 
 async def seed(sessions: async_sessionmaker[Any], debtors: int = 60) -> Seeded:
@@ -142,7 +143,12 @@ async def seed(sessions: async_sessionmaker[Any], debtors: int = 60) -> Seeded:
                     at=now - timedelta(hours=6),
                 )
             )
-        return Seeded(campaign.id, [d.id for d in rows], {k: a.id for k, a in agents.items()})
+        return Seeded(
+            campaign.id,
+            [d.id for d in rows],
+            {k: a.id for k, a in agents.items()},
+            {k: a.name for k, a in agents.items()},
+        )
 
 
 @dataclass
@@ -161,7 +167,7 @@ async def running_app(
     seeded = await seed(sessions)
     live = LiveHub()
     controls = FakeControls([CAMPAIGN])
-    desk = FakeDesk(sessions, live, AGENTS)
+    desk = FakeDesk(sessions, live, AGENTS, names=seeded.agent_names)
     app = create_app(
         sessions,
         live=live,

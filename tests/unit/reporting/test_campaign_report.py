@@ -74,6 +74,7 @@ async def test_dial_ratio_buckets_and_csv(sessions: async_sessionmaker[Any]) -> 
         (start + timedelta(minutes=15), 3, 3.0),
     ]
     assert stats.buckets[1].abandon_pct == pytest.approx(50.0)
+    assert stats.buckets[1].running_abandon_pct == pytest.approx(25.0)
     text = csv_text(stats.rows())
     assert text.startswith("metric,value\ncampaign,spring\n")
     assert "abandon_pct_24h,25.00" in text

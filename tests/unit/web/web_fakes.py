@@ -25,11 +25,11 @@ class FakeControls:
                 target_abandon_pct=3.0,
                 max_ratio=3.0,
                 intensity=1.0,
-                ratio=1.0,
-                predicted_abandon_pct=0.0,
-                abandon_pct=0.0,
-                dial=0,
-                reason="not started",
+                ratio=2.2,
+                predicted_abandon_pct=2.4,
+                abandon_pct=1.9,
+                dial=2,
+                reason="2 agents free within 8 s",
                 at=utcnow(),
             )
             for name in campaigns
@@ -71,11 +71,19 @@ class FakeControls:
 class FakeDesk:
     """Agents in memory; dispositions stored for real as ScriptResult rows."""
 
-    def __init__(self, sessions: async_sessionmaker[Any], live: LiveHub, logins: list[str]) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[Any],
+        live: LiveHub,
+        logins: list[str],
+        names: dict[str, str] | None = None,
+    ) -> None:
         self.sessions = sessions
         self.live = live
         self.views = {
-            login: AgentView(login, f"Agent {login[-4:]}", "logged_out", utcnow())
+            login: AgentView(
+                login, (names or {}).get(login, f"Agent {login[-4:]}"), "logged_out", utcnow()
+            )
             for login in logins
         }
         self.dispositions: list[tuple[str, Disposition]] = []
