@@ -3,26 +3,23 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import importlib
 import logging
 import tempfile
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, cast
 
 from aiohttp import BodyPartReader, web
 from sqlalchemy import func, select
 
 from dialer.db.models import CallAttempt, Campaign, Debtor
+from dialer.lists import ImportProgress, ImportReport, ListFileError, import_csv
 from dialer.web.auth import STAFF, Role, allow, current_user
-from dialer.web.keys import IMPORT_DEFAULTS_KEY, IVR_DIR_KEY, SESSIONS_KEY
+from dialer.web.keys import IMPORT_DEFAULTS_KEY, IVR_DIR_KEY, LIVE_KEY, SESSIONS_KEY
 from dialer.web.render import esc, page, table
 
 log = logging.getLogger(__name__)
-ImportCsv = Callable[..., Awaitable[Any]]
-SHOWN_ERRORS = 50
+SHOWN_PROBLEMS = 50
 
 
 def add_routes(app: web.Application) -> None:
@@ -86,57 +83,67 @@ async def upload_form(request: web.Request) -> web.Response:
     return _form(request)
 
 
-def _importer() -> ImportCsv | None:
-    for module in ("dialer.lists", "dialer.lists.importer", "dialer.lists.import_csv"):
-        try:
-            found = getattr(importlib.import_module(module), "import_csv", None)
-        except ImportError:
-            continue
-        if callable(found):
-            return cast(ImportCsv, found)
-    return None
-
-
-def _report_html(report: Any) -> str:
-    """Show whatever ImportReport the lists package returns: its scalar fields and errors."""
-    if dataclasses.is_dataclass(report) and not isinstance(report, type):
-        fields = {f.name: getattr(report, f.name) for f in dataclasses.fields(report)}
-    elif hasattr(report, "model_dump"):
-        fields = dict(report.model_dump())
-    else:
-        fields = {"result": report}
-    errors = fields.pop("errors", None) or []
+def _report_html(report: ImportReport) -> str:
     summary = table(
         ["", ""],
-        [(k, v) for k, v in fields.items() if not isinstance(v, list | dict)],
+        [
+            ("Rows read", report.rows),
+            ("New debtors", report.new),
+            ("Updated debtors", report.updated),
+            ("Phones", report.phones),
+            ("Rejected rows", report.rejected),
+            ("Encoding / delimiter", f"{report.encoding} / {report.delimiter!r}"),
+        ],
     )
-    problems = table(["Problem"], [[str(e)] for e in errors[:SHOWN_ERRORS]], empty="No problems")
-    more = f"<p class='muted'>and {len(errors) - SHOWN_ERRORS} more</p>" if len(errors) > 50 else ""
-    return f'<section class="card"><h2>Import report</h2>{summary}{problems}{more}</section>'
+    shown = report.problems[:SHOWN_PROBLEMS]
+    problems = table(
+        ["Line", "Column", "Problem"],
+        [(p.line, p.column, p.reason) for p in shown],
+        empty="No problems",
+    )
+    hidden = len(report.problems) - len(shown) + report.problems_dropped
+    more = f"<p class='muted'>and {hidden} more problems</p>" if hidden else ""
+    title = "Checked only: nothing stored" if report.dry_run else "Imported"
+    return (
+        f'<section class="card" id="import-report"><div class="card-head"><h2>{esc(title)}</h2>'
+        f'<span class="muted">{esc(report.summary())}</span></div>{summary}<h3>Problems</h3>'
+        f"{problems}{more}</section>"
+    )
+
+
+async def _save_upload(request: web.Request, path: Path) -> dict[str, str]:
+    """Stream the multipart form: the file part into `path`, the other fields returned."""
+    reader = await request.multipart()
+    fields: dict[str, str] = {}
+    while (part := await reader.next()) is not None:
+        if not isinstance(part, BodyPartReader) or not part.name:
+            continue
+        if part.name == "file":
+            with path.open("wb") as out:
+                while chunk := await part.read_chunk():
+                    await asyncio.to_thread(out.write, chunk)
+        else:
+            fields[part.name] = (await part.text()).strip()
+    return fields
 
 
 @allow(Role.ADMIN)
 async def upload(request: web.Request) -> web.Response:
-    importer = _importer()
-    if importer is None:
-        return _form(request, '<p class="alert">CSV import is not available in this build.</p>')
-    reader = await request.multipart()
-    fields: dict[str, str] = {}
+    live = request.app[LIVE_KEY]
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "upload.csv"
-        while (part := await reader.next()) is not None:
-            if isinstance(part, BodyPartReader) and part.name == "file":
-                with path.open("wb") as out:
-                    while chunk := await part.read_chunk():
-                        await asyncio.to_thread(out.write, chunk)
-            elif isinstance(part, BodyPartReader) and part.name:
-                fields[part.name] = (await part.text()).strip()
+        fields = await _save_upload(request, path)
         campaign = fields.get("campaign", "")
         if not campaign or not path.exists():
             return _form(request, '<p class="alert">Give a campaign name and a CSV file.</p>')
+
+        def progress(step: ImportProgress) -> None:
+            event = {"type": "import_progress", "campaign": campaign, "rows": step.rows}
+            live.publish({**event, "rejected": step.rejected})
+
         defaults = request.app[IMPORT_DEFAULTS_KEY]
         try:
-            report = await importer(
+            report = await import_csv(
                 request.app[SESSIONS_KEY],
                 path,
                 campaign,
@@ -144,10 +151,11 @@ async def upload(request: web.Request) -> web.Response:
                 default_currency=defaults.currency,
                 default_timezone=defaults.timezone,
                 dry_run="dry_run" in fields,
+                progress=progress,
             )
-        except Exception as exc:  # the report page must say what went wrong, not a 500
-            log.exception("CSV import into %s failed", campaign)
-            return _form(request, f'<p class="alert">Import failed: {esc(exc)}</p>')
+        except ListFileError as exc:
+            return _form(request, f'<p class="alert">Nothing imported: {esc(exc)}</p>')
+    log.info("list upload by %s: %s", current_user(request).name, report.summary())
     return _form(request, _report_html(report))
 
 

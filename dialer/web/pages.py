@@ -80,8 +80,16 @@ async def dashboard(request: web.Request) -> web.Response:
     if user.role is Role.AGENT:
         raise web.HTTPFound(f"/agent/{user.agent_login}")
     async with request.app[SESSIONS_KEY]() as session:
-        names = (await session.execute(select(Campaign.name).order_by(Campaign.name))).scalars()
-        choices = options(((n, n) for n in names), request.query.get("campaign"))
+        rows = (
+            await session.execute(select(Campaign.id, Campaign.name).order_by(Campaign.name))
+        ).all()
+    wanted = request.query.get("campaign")
+    # data-id lets the page match live events that name the campaign by id.
+    choices = "".join(
+        f'<option value="{esc(name)}" data-id="{cid}"{" selected" if name == wanted else ""}>'
+        f"{esc(name)}</option>"
+        for cid, name in rows
+    )
     kpis = "".join(
         f'<div class="kpi" data-kpi="{key}"><span class="label">{label}</span>'
         '<span class="value">–</span><span class="sub"></span></div>'

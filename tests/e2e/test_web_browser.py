@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -69,12 +70,13 @@ def _staff_the_floor(app: RunningApp) -> None:
         app.live.publish({"type": "agent_state", **agent_view_dict(view)})
 
 
-def _publish_pacing(live: LiveHub, ratio: float, abandon: float) -> None:
+def _publish_pacing(live: LiveHub, campaign_id: int, ratio: float, abandon: float) -> None:
+    """As the campaign runner does: the campaign by id, the time in epoch seconds."""
     live.publish(
         {
             "type": "pacing",
-            "campaign": CAMPAIGN,
-            "at": utcnow().isoformat(),
+            "campaign_id": campaign_id,
+            "at": time.time(),
             "mode": "predictive",
             "ratio": ratio,
             "abandon_pct": abandon,
@@ -119,7 +121,7 @@ async def test_dashboard_shows_live_agents_and_controls_reach_the_runtime(
         await page.wait_for(
             "document.querySelector('#agents tr[data-login=agent1003][data-state=on_call]')"
         )
-        _publish_pacing(app.live, 2.4, 2.6)
+        _publish_pacing(app.live, app.seeded.campaign_id, 2.4, 2.6)
         await page.wait_for(
             "document.querySelector('#decision').textContent.includes('ratio 2.40')"
         )

@@ -14,8 +14,9 @@
     const badge = $("#my-state");
     badge.textContent = dialer.stateLabel(me.state);
     badge.className = `badge state-${me.state}`;
-    const seconds = (Date.now() - Date.parse(me.since)) / 1000;
-    const over = me.state === "paused" && me.allowance_s !== null && me.allowance_s !== undefined && seconds > me.allowance_s;
+    const seconds = me.since ? (Date.now() - Date.parse(me.since)) / 1000 : 0;
+    const over = me.state === "paused" && (me.overrun === true
+      || (me.allowance_s !== null && me.allowance_s !== undefined && seconds > me.allowance_s));
     $("#my-time").textContent = `${dialer.duration(seconds)}${me.reason && me.state === "paused" ? " · " + me.reason : ""}${over ? " · break overrun" : ""}`;
     $("#my-time").className = over ? "err-text" : "muted";
   }

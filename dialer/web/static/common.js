@@ -30,6 +30,13 @@ const dialer = {
     return source;
   },
 
+  // Event times come as ISO strings or as epoch seconds.
+  millis(at) {
+    if (typeof at === "number") return at < 1e12 ? at * 1000 : at;
+    const parsed = at ? Date.parse(at) : NaN;
+    return Number.isNaN(parsed) ? Date.now() : parsed;
+  },
+
   duration(seconds) {
     seconds = Math.max(0, Math.floor(seconds));
     const h = Math.floor(seconds / 3600), m = Math.floor((seconds % 3600) / 60), s = seconds % 60;

@@ -13,24 +13,28 @@
   let target = null, statsTimer = null;
 
   const campaign = () => select.value;
+  const campaignId = () => (select.selectedOptions[0] ? select.selectedOptions[0].dataset.id : undefined);
+  const isMine = (event) => event.campaign === campaign()
+    || (event.campaign_id !== undefined && String(event.campaign_id) === campaignId());
 
   function agentRow(agent, now) {
-    const inState = (now - Date.parse(agent.since)) / 1000;
-    const overrun = agent.state === "paused" && agent.allowance_s !== null && agent.allowance_s !== undefined
-      && inState > agent.allowance_s;
+    const inState = agent.since ? (now - Date.parse(agent.since)) / 1000 : null;
+    const hasAllowance = agent.allowance_s !== null && agent.allowance_s !== undefined;
+    const overrun = agent.state === "paused"
+      && (agent.overrun === true || (hasAllowance && inState !== null && inState > agent.allowance_s));
     let detail = "";
     if (agent.state === "paused") detail = agent.reason || "";
     else if (agent.debtor_id) detail = `case #${agent.debtor_id}`;
     const badge = dialer.el("span", { class: `badge state-${agent.state}` }, dialer.stateLabel(agent.state));
     const detailCell = dialer.el("td", {}, detail);
     if (overrun) {
-      detailCell.append(dialer.el("span", { class: "flag", title: "break overrun" },
-        `+${dialer.duration(inState - agent.allowance_s)}`));
+      const over = hasAllowance && inState !== null ? `+${dialer.duration(inState - agent.allowance_s)}` : "overrun";
+      detailCell.append(dialer.el("span", { class: "flag", title: "break overrun" }, over));
     }
     return dialer.el("tr", { class: overrun ? "overrun" : "", "data-login": agent.login, "data-state": agent.state },
       dialer.el("td", {}, dialer.el("b", {}, agent.name || agent.login), " ",
         dialer.el("span", { class: "muted small" }, agent.login)),
-      dialer.el("td", {}, badge), dialer.el("td", { class: "time" }, dialer.duration(inState)), detailCell);
+      dialer.el("td", {}, badge), dialer.el("td", { class: "time" }, inState === null ? "–" : dialer.duration(inState)), detailCell);
   }
 
   function renderAgents() {
@@ -179,18 +183,25 @@
     loadStats(); loadPacing();
   });
 
+  const agentChanged = (a) => {
+    agents.set(a.login, { ...agents.get(a.login), ...a, since: a.since || new Date().toISOString() });
+    renderAgents();
+  };
+
   dialer.stream({
-    agent_state: (a) => { agents.set(a.login, { ...agents.get(a.login), ...a, since: a.since || new Date().toISOString() }); renderAgents(); },
+    agent_state: agentChanged,
+    break_overrun: agentChanged,
     pacing: (p) => {
-      if (p.campaign !== campaign()) return;
-      if (!chart.live) { chart.live = true; }
-      chart.add({ t: p.at ? Date.parse(p.at) : Date.now(), ratio: p.ratio,
+      if (!isMine(p)) return;
+      chart.live = true;
+      chart.add({ t: dialer.millis(p.at), ratio: p.ratio,
         abandon: p.abandon_pct !== undefined ? p.abandon_pct : p.predicted_abandon_pct });
       if (p.target_abandon_pct !== undefined) { target = p.target_abandon_pct; chart.setTarget(target); }
       showDecision(p);
     },
-    campaign: (c) => { if (c.campaign === campaign()) { setStatus(c.status); refreshStatsSoon(); } },
-    stats: (s) => { if (!s.campaign || s.campaign === campaign()) refreshStatsSoon(); },
+    campaign: (c) => { if (isMine(c)) { setStatus(c.status); refreshStatsSoon(); } },
+    stats: (s) => { if ((!s.campaign && !s.campaign_id) || isMine(s)) refreshStatsSoon(); },
+    attempt: (a) => { if (isMine(a)) refreshStatsSoon(); },
     result: () => refreshStatsSoon(),
   }, $("#stream"));
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from dialer.db.models import ScriptResult
+from dialer.db.models import Debtor, ScriptResult
 from tests.integration.web.web_env import CAMPAIGN, RunningApp, basic, running_app
 
 SUPERVISOR = basic("supervisor", "supervisor")
@@ -194,3 +194,45 @@ async def test_pages_render(server: RunningApp, http: aiohttp.ClientSession) -> 
         assert response.status == 403
     async with http.get(f"{server.url}/static/dashboard.js") as response:
         assert response.status == 200
+
+
+async def test_csv_upload_imports_through_the_lists_package(
+    server: RunningApp, http: aiohttp.ClientSession, sessions: async_sessionmaker[Any]
+) -> None:
+    csv_text = (
+        "account_id,first_name,last_name,balance,currency,phone1\n"
+        "A-1,Ewa,Nowak,1200.50,PLN,601 234 567\n"
+        "A-2,Adam,Zięba,,PLN,601 234 568\n"
+    )
+    form = aiohttp.FormData()
+    form.add_field("campaign", "upload-test")
+    form.add_field("file", csv_text.encode(), filename="list.csv", content_type="text/csv")
+    admin = basic("admin", "admin")
+    async with http.post(f"{server.url}/admin/lists", data=form, headers=admin) as response:
+        page = await response.text()
+    assert response.status == 200
+    assert "Imported" in page and "balance" in page  # row 3 names its bad field
+    async with sessions() as session:
+        accounts = (await session.execute(select(Debtor.account_id))).scalars().all()
+    assert "A-1" in accounts and "A-2" not in accounts
+    form = aiohttp.FormData()
+    form.add_field("campaign", "upload-test")
+    form.add_field("file", b"x", filename="list.csv", content_type="text/csv")
+    async with http.post(f"{server.url}/admin/lists", data=form, headers=SUPERVISOR) as response:
+        assert response.status == 403
+
+
+async def test_every_api_route_is_documented(
+    server: RunningApp, http: aiohttp.ClientSession
+) -> None:
+    from dialer.web.openapi import DOCUMENT
+
+    async with http.get(f"{server.url}/api/openapi.json") as response:
+        assert await response.json() == DOCUMENT
+    app_routes = {
+        "/api/me", "/api/campaigns", "/api/campaigns/{name}/stats", "/api/campaigns/{name}/pacing",
+        "/api/agents", "/api/agents/{login}/state", "/api/agents/{login}/disposition",
+        "/api/reports/agents", "/api/reports/results", "/api/results", "/api/debtors/{id}",
+        "/api/pause-reasons", "/api/events",
+    }  # fmt: skip
+    assert app_routes <= set(DOCUMENT["paths"])
