@@ -61,7 +61,7 @@ class WebSettings(Section):
     host: str = "127.0.0.1"
     port: int = Field(8080, ge=1, le=65535)
     users: list[WebUser] = Field(default_factory=_demo_users)
-    # Let every agentNNNN sign in with password agentNNNN (demo and test set-ups only).
+    # Web user agentNNNN, password agentNNNN, works as ACD agent NNNN (demo and tests only).
     demo_agents: bool = True
     # Key that signs session cookies; empty = a random key per start (sessions end on restart).
     secret: str = ""

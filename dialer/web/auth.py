@@ -24,7 +24,8 @@ from aiohttp import web
 from dialer.config import WebSettings
 
 COOKIE = "dialer_session"
-DEMO_AGENT = re.compile(r"agent\d{4}")
+# Demo agents: web user agentNNNN (as the SIP endpoint) works as ACD agent login NNNN.
+DEMO_AGENT = re.compile(r"agent(\d{4})")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -59,8 +60,9 @@ class Authenticator:
                 role = Role(configured.role)
                 login = configured.agent_login or name if role is Role.AGENT else None
                 return User(name, role, login)
-        if self.settings.demo_agents and DEMO_AGENT.fullmatch(name) and _same(name, password):
-            return User(name, Role.AGENT, name)
+        demo = DEMO_AGENT.fullmatch(name) if self.settings.demo_agents else None
+        if demo and _same(name, password):
+            return User(name, Role.AGENT, demo.group(1))
         return None
 
     def cookie_for(self, user: User) -> str:

@@ -47,14 +47,14 @@ def _staff_the_floor(app: RunningApp) -> None:
     """Agents in every state, one of them 4 minutes over a 10-minute break."""
     now = utcnow()
     states = [
-        ("agent1001", "on_call", 184, None, None),
-        ("agent1002", "on_call", 47, None, None),
-        ("agent1003", "ready", 12, None, None),
-        ("agent1004", "wrap_up", 21, None, None),
-        ("agent1005", "paused", 840, "break", 600),
-        ("agent1006", "ready", 95, None, None),
-        ("agent1007", "paused", 300, "lunch", 1800),
-        ("agent1008", "on_call", 402, None, None),
+        ("1001", "on_call", 184, None, None),
+        ("1002", "on_call", 47, None, None),
+        ("1003", "ready", 12, None, None),
+        ("1004", "wrap_up", 21, None, None),
+        ("1005", "paused", 840, "break", 600),
+        ("1006", "ready", 95, None, None),
+        ("1007", "paused", 300, "lunch", 1800),
+        ("1008", "on_call", 402, None, None),
     ]
     for login, state, seconds, reason, allowance in states:
         view = AgentView(
@@ -101,7 +101,7 @@ async def test_dashboard_shows_live_agents_and_controls_reach_the_runtime(
         await page.wait_for("document.querySelector('#stream').classList.contains('on')")
         _staff_the_floor(app)
         await page.wait_for(
-            "document.querySelector('#agents tr[data-login=agent1003][data-state=ready]')"
+            "document.querySelector('#agents tr[data-login=\"1003\"][data-state=ready]')"
         )
         assert await page.evaluate("document.querySelectorAll('#agents tr.overrun').length") == 1
         app.live.publish(
@@ -109,8 +109,8 @@ async def test_dashboard_shows_live_agents_and_controls_reach_the_runtime(
                 "type": "agent_state",
                 **agent_view_dict(
                     AgentView(
-                        "agent1003",
-                        app.seeded.agent_names["agent1003"],
+                        "1003",
+                        app.seeded.agent_names["1003"],
                         "on_call",
                         utcnow(),
                         debtor_id=5,
@@ -119,7 +119,7 @@ async def test_dashboard_shows_live_agents_and_controls_reach_the_runtime(
             }
         )
         await page.wait_for(
-            "document.querySelector('#agents tr[data-login=agent1003][data-state=on_call]')"
+            "document.querySelector('#agents tr[data-login=\"1003\"][data-state=on_call]')"
         )
         _publish_pacing(app.live, app.seeded.campaign_id, 2.4, 2.6)
         await page.wait_for(
@@ -143,7 +143,7 @@ async def test_agent_screen_shows_pushed_case_and_saves_a_promise(
 ) -> None:
     async with running_app(sessions) as app, browser_page(1280, 900) as page:
         await _sign_in(page, app.url, "agent1001")
-        assert await page.evaluate("location.pathname") == "/agent/agent1001"
+        assert await page.evaluate("location.pathname") == "/agent/1001"
         await _until(lambda: app.live.clients >= 1, "the agent's event stream")
         await page.wait_for("document.querySelector('#stream').classList.contains('on')")
         debtor_id = app.seeded.debtor_ids[3]
@@ -151,10 +151,8 @@ async def test_agent_screen_shows_pushed_case_and_saves_a_promise(
             debtor = (
                 await session.execute(select(Debtor).where(Debtor.id == debtor_id))
             ).scalar_one()
-        app.live.publish(
-            {"type": "call", "login": "agent1002", "debtor_id": app.seeded.debtor_ids[9]}
-        )
-        app.live.publish({"type": "call", "login": "agent1001", "debtor_id": debtor_id})
+        app.live.publish({"type": "call", "login": "1002", "debtor_id": app.seeded.debtor_ids[9]})
+        app.live.publish({"type": "call", "login": "1001", "debtor_id": debtor_id})
         await page.wait_for("document.querySelector('#case-name').textContent !== ''")
         assert await page.text("#case-name") == f"{debtor.first_name} {debtor.last_name}"
         assert await page.text("#case-account") == debtor.account_id
@@ -167,7 +165,7 @@ async def test_agent_screen_shows_pushed_case_and_saves_a_promise(
         )
         [(login, disposition)] = app.desk.dispositions
         assert (login, disposition.debtor_id, str(disposition.amount)) == (
-            "agent1001",
+            "1001",
             debtor_id,
             "350.00",
         )

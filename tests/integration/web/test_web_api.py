@@ -88,11 +88,11 @@ async def test_agent_role_cannot_use_controls_or_others_desks(
         assert response.status == 403
     async with http.get(f"{base}/stats", headers=AGENT) as response:
         assert response.status == 403
-    url = f"{server.url}/api/agents/agent1002/state"
+    url = f"{server.url}/api/agents/1002/state"
     async with http.post(url, json={"action": "ready"}, headers=AGENT) as response:
         assert response.status == 403
     async with http.get(f"{server.url}/api/agents", headers=AGENT) as response:
-        assert [a["login"] for a in await response.json()] == ["agent1001"]
+        assert [a["login"] for a in await response.json()] == ["1001"]
     assert server.controls.calls == []
 
 
@@ -115,11 +115,11 @@ async def test_login_form_sets_a_session_cookie(server: RunningApp) -> None:
         form = {"name": "agent1003", "password": "agent1003", "next": "/"}
         async with browser.post(f"{server.url}/login", data=form) as response:
             assert response.status == 200
-            assert str(response.url).endswith("/agent/agent1003")
-            assert 'data-login="agent1003"' in await response.text()
+            assert str(response.url).endswith("/agent/1003")
+            assert 'data-login="1003"' in await response.text()
         async with browser.get(f"{server.url}/api/me") as response:
-            assert (await response.json())["agent_login"] == "agent1003"
-        async with browser.get(f"{server.url}/agent/agent1004") as response:
+            assert (await response.json())["agent_login"] == "1003"
+        async with browser.get(f"{server.url}/agent/1004") as response:
             assert response.status == 403
         async with browser.post(f"{server.url}/login", data={"name": "x", "password": "y"}) as r:
             assert r.status == 401
@@ -128,7 +128,7 @@ async def test_login_form_sets_a_session_cookie(server: RunningApp) -> None:
 async def test_agent_states_and_disposition(
     server: RunningApp, http: aiohttp.ClientSession, sessions: async_sessionmaker[Any]
 ) -> None:
-    url = f"{server.url}/api/agents/agent1001"
+    url = f"{server.url}/api/agents/1001"
     async with http.post(f"{url}/state", json={"action": "ready"}, headers=AGENT) as response:
         assert (await response.json())["state"] == "ready"
     async with http.post(f"{url}/state", json={"action": "pause"}, headers=AGENT) as response:
@@ -162,7 +162,7 @@ async def test_agent_states_and_disposition(
 async def test_reports(server: RunningApp, http: aiohttp.ClientSession) -> None:
     async with http.get(f"{server.url}/api/reports/agents", headers=SUPERVISOR) as response:
         rows = await response.json()
-    assert {r["login"] for r in rows} >= {"agent1001"}
+    assert {r["login"] for r in rows} >= {"1001"}
     params = {"campaign": CAMPAIGN}
     async with http.get(
         f"{server.url}/api/reports/results", params=params, headers=SUPERVISOR
@@ -185,7 +185,7 @@ async def test_pages_render(server: RunningApp, http: aiohttp.ClientSession) -> 
         ("/admin/campaigns", CAMPAIGN),
         ("/admin/lists", "Load a debtor list"),
         ("/admin/scripts", "IVR scripts"),
-        ("/agent/agent1001", "Waiting for a call"),
+        ("/agent/1001", "Waiting for a call"),
     ]:
         async with http.get(f"{server.url}{path}", headers=admin) as response:
             assert response.status == 200, path

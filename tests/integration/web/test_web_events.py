@@ -43,18 +43,18 @@ async def test_supervisor_sees_everything_agent_only_own(
         try:
             assert sup.headers["Content-Type"] == "text/event-stream"
             await _wait_for_clients(app.live, 2)
-            app.live.publish({"type": "call", "login": "agent1002", "debtor_id": 1})
-            app.live.publish({"type": "call", "login": "agent1001", "debtor_id": 2})
+            app.live.publish({"type": "call", "login": "1002", "debtor_id": 1})
+            app.live.publish({"type": "call", "login": "1001", "debtor_id": 2})
             app.live.publish({"type": "pacing", "campaign": "x", "ratio": 1.5})
             assert await _read_event(sup) == (
                 "call",
-                {"type": "call", "login": "agent1002", "debtor_id": 1},
+                {"type": "call", "login": "1002", "debtor_id": 1},
             )
             assert (await _read_event(sup))[1]["debtor_id"] == 2
             assert (await _read_event(sup))[0] == "pacing"
             assert await _read_event(agent) == (
                 "call",
-                {"type": "call", "login": "agent1001", "debtor_id": 2},
+                {"type": "call", "login": "1001", "debtor_id": 2},
             )
         finally:
             sup.close()
@@ -67,7 +67,7 @@ async def test_agent_state_change_is_streamed(sessions: async_sessionmaker[Any])
         stream = await http.get(f"{app.url}/api/events", headers=auth)
         try:
             await _wait_for_clients(app.live, 1)
-            url = f"{app.url}/api/agents/agent1005/state"
+            url = f"{app.url}/api/agents/1005/state"
             async with http.post(
                 url, json={"action": "pause", "reason": "lunch"}, headers=auth
             ) as r:
@@ -75,7 +75,7 @@ async def test_agent_state_change_is_streamed(sessions: async_sessionmaker[Any])
             kind, event = await _read_event(stream)
             assert (kind, event["login"], event["state"], event["reason"]) == (
                 "agent_state",
-                "agent1005",
+                "1005",
                 "paused",
                 "lunch",
             )

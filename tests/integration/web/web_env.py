@@ -33,7 +33,8 @@ from dialer.web.live import LiveHub
 from tests.unit.web.web_fakes import FakeControls, FakeDesk
 
 CAMPAIGN = "cards-2026-11"
-AGENTS = [f"agent10{n:02d}" for n in range(1, 9)]
+# ACD logins are the digits; the SIP endpoint (and demo web user) is agentNNNN.
+AGENTS = [f"10{n:02d}" for n in range(1, 9)]
 FIRST = ["Jan", "Anna", "Piotr", "Maria", "Tomasz", "Katarzyna", "Paweł", "Agnieszka"]
 LAST = ["Kowalski", "Nowak", "Wiśniewski", "Wójcik", "Kamińska", "Lewandowska", "Zieliński"]
 OUTCOMES = [O.CONNECTED] * 60 + [O.MACHINE] * 28 + [O.NO_ANSWER] * 60 + [O.BUSY] * 20
@@ -73,7 +74,7 @@ async def seed(sessions: async_sessionmaker[Any], debtors: int = 60) -> Seeded:
             login: Agent(
                 login=login,
                 name=f"{rng.choice(FIRST)} {rng.choice(LAST)}",
-                endpoint=f"PJSIP/{login}",
+                endpoint=f"PJSIP/agent{login}",
             )
             for login in AGENTS
         }

@@ -14,9 +14,7 @@ def test_configured_and_demo_users() -> None:
     auth = Authenticator(_settings())
     assert auth.check_password("supervisor", "supervisor") == User("supervisor", Role.SUPERVISOR)
     assert auth.check_password("admin", "wrong") is None
-    assert auth.check_password("agent1001", "agent1001") == User(
-        "agent1001", Role.AGENT, "agent1001"
-    )
+    assert auth.check_password("agent1001", "agent1001") == User("agent1001", Role.AGENT, "1001")
     assert auth.check_password("agent1001", "agent1002") is None
     assert auth.check_password("agentx", "agentx") is None
     strict = Authenticator(_settings(demo_agents=False))
