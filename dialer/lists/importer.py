@@ -29,6 +29,7 @@ from dialer.lists.writer import DebtorWriter, ensure_campaign, find_campaign
 log = logging.getLogger(__name__)
 
 DEFAULT_BATCH_ROWS = 2000
+_YIELD_EVERY = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +67,7 @@ class _Run:
         self.progress = progress
         self.seen = SeenAccounts()
         self.batch: list[tuple[DebtorRecord, list[str]]] = []
+        self.pending: asyncio.Task[None] | None = None
         self.account_column = source.header[map_columns(source.header).index["account_id"]]
 
     def reject(self, line: int, problems: list[RowProblem], cells: list[str]) -> None:
@@ -86,13 +88,26 @@ class _Run:
                 self.account_column,
                 f"duplicate account_id {record.account_id!r}: already on line {first_line}",
             )], cells)  # fmt: skip
-        records = [batch[i][0] for i in fresh]
+        await self.wait_for_writer()
+        # The batch is written while the next one is parsed: SQLite and asyncpg do their
+        # work outside the event loop thread, so the two overlap on a multi-core machine.
+        self.pending = asyncio.create_task(self._write([batch[i][0] for i in fresh]))
+
+    async def _write(self, records: list[DebtorRecord]) -> None:
         result = await self.writer.write(records)
         self.report.new += result.new
         self.report.updated += result.updated
         self.report.phones += result.phones
         self.tick()
-        await asyncio.sleep(0)  # let a web server breathe between batches
+
+    async def wait_for_writer(self) -> None:
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            await pending
+
+    def cancel_writer(self) -> None:
+        if self.pending is not None:
+            self.pending.cancel()
 
     def tick(self) -> None:
         if self.progress is not None:
@@ -153,9 +168,13 @@ async def import_csv(
                     run.batch.append((parsed, cells))
                     if len(run.batch) >= batch_rows:
                         await run.flush()
+                if report.rows % _YIELD_EVERY == 0:
+                    await asyncio.sleep(0)  # the writer task and a web server get a turn
             await run.flush()
+            await run.wait_for_writer()
             await writer.link_creditor()
         finally:
+            run.cancel_writer()
             run.seen.close()
             if rejects is not None:
                 rejects.close()

@@ -20,14 +20,13 @@ import re
 import re._parser as sre_parse
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import phonenumbers
 from phonenumbers import PhoneNumberFormat, PhoneNumberType, timezone
 from phonenumbers.phonenumberutil import COUNTRY_CODE_TO_REGION_CODE, NumberParseException
 
 _FORMATTING = re.compile(r"[\s\-().\u00a0\u2009\u202f/]+")
-_DIGITS = re.compile(r"\d+")
 _MAX_CACHE = 200_000
 _UNKNOWN_TZ = "Etc/Unknown"
 
@@ -50,8 +49,7 @@ class PhoneError(ValueError):
     """The text is not a valid phone number; the message says why, for the import report."""
 
 
-@dataclass(frozen=True, slots=True)
-class PhoneInfo:
+class PhoneInfo(NamedTuple):
     e164: str
     kind: str  # mobile, landline, voip, ... (from the numbering plan)
     timezone: str | None  # None when the number spans several zones
@@ -186,12 +184,12 @@ def _country_plan(country_code: int, national_len: int) -> _CountryPlan:
 # --- the normaliser ----------------------------------------------------------------------
 
 
+_CODES = {str(code): code for code in COUNTRY_CODE_TO_REGION_CODE}
+
+
 def _country_code_of(digits: str) -> int | None:
-    for size in (1, 2, 3):
-        code = int(digits[:size])
-        if code in COUNTRY_CODE_TO_REGION_CODE:
-            return code
-    return None
+    """Country calling codes are prefix-free: the first known 1-3 digit prefix is it."""
+    return _CODES.get(digits[:1]) or _CODES.get(digits[:2]) or _CODES.get(digits[:3])
 
 
 def _timezone_prefix_length(country_code: str) -> int:
@@ -199,12 +197,29 @@ def _timezone_prefix_length(country_code: str) -> int:
     return max((len(k) for k in data if k.startswith(country_code)), default=0)
 
 
+@dataclass(frozen=True, slots=True)
+class _NationalPlan:
+    """What parse() would do with a national number of one region."""
+
+    country_code: str
+    international_prefix: re.Pattern[str] | None
+    national_prefix: re.Pattern[str] | None
+
+
+def _national_prefix(meta: Any) -> re.Pattern[str] | None:
+    prefix = meta.national_prefix_for_parsing or meta.national_prefix
+    return re.compile(prefix) if prefix else None
+
+
 class PhoneNormaliser:
     """Turns what people type into E.164 plus type and time zone; one per import."""
 
     def __init__(self, default_region: str) -> None:
         self.default_region = default_region.upper()
-        self._classes: dict[str, _Class] = {}
+        self._classes: dict[tuple[str, int], _Class] = {}
+        self._national: dict[str, _NationalPlan | None] = {}
+        self._strippers: dict[int, list[re.Pattern[str]] | None] = {}
+        self._key_lengths: dict[tuple[str, int], tuple[int, int] | None] = {}
         self.slow_parses = 0
         self.classified = 0
 
@@ -212,51 +227,79 @@ class PhoneNormaliser:
         text = raw.strip()
         if not text:
             raise PhoneError("empty phone number")
-        region = (region or self.default_region).upper()
+        region = region.upper() if region else self.default_region
         e164 = self._fast_e164(text, region) or self._slow_e164(text, region)
         return self._classify(e164)
 
     def _fast_e164(self, text: str, region: str) -> str | None:
-        compact = _FORMATTING.sub("", text)
+        bare = text[1:] if text[0] == "+" else text
+        if bare.isascii() and bare.isdigit():
+            compact = text
+        else:
+            compact = _FORMATTING.sub("", text)
+            if not compact.isascii():
+                return None
         if compact.startswith("+"):
             digits = compact[1:]
         elif compact.startswith("00"):
             digits = compact[2:]
         else:
             return self._fast_national(compact, region)
-        if not _DIGITS.fullmatch(digits) or not 4 <= len(digits) <= 17:
+        if not digits.isdigit() or not 4 <= len(digits) <= 17:
             return None
         code = _country_code_of(digits)
-        if code is None or COUNTRY_CODE_TO_REGION_CODE[code] == ("001",):
+        if code is None:
+            return None
+        strippers = self._strippers_for(code)
+        if strippers is None:
             return None
         national = digits[len(str(code)) :]
-        for region_code in COUNTRY_CODE_TO_REGION_CODE[code]:
-            meta = phonenumbers.PhoneMetadata.metadata_for_region(region_code)
-            if meta is None or not self._kept_as_is(national, meta):
-                return None
+        if any(pattern.match(national) for pattern in strippers):
+            return None
         return "+" + digits
 
-    def _fast_national(self, digits: str, region: str) -> str | None:
-        if not _DIGITS.fullmatch(digits) or not 2 <= len(digits) <= 15:
-            return None
-        meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
-        if meta is None or meta.country_code is None:
-            return None
-        cc = str(meta.country_code)
-        # parse() would read these as international or with a country code: go slow.
-        if digits.startswith(cc) or (
-            meta.international_prefix and re.match(meta.international_prefix, digits)
-        ):
-            return None
-        if not self._kept_as_is(digits, meta):
-            return None
-        return "+" + cc + digits
+    def _strippers_for(self, code: int) -> list[re.Pattern[str]] | None:
+        """National-prefix patterns parse() would try after this country code."""
+        if code not in self._strippers:
+            patterns: list[re.Pattern[str]] | None = []
+            for region_code in COUNTRY_CODE_TO_REGION_CODE[code]:
+                meta = phonenumbers.PhoneMetadata.metadata_for_region(region_code)
+                if meta is None or patterns is None:
+                    patterns = None
+                    continue
+                prefix = _national_prefix(meta)
+                if prefix is not None:
+                    patterns.append(prefix)
+            self._strippers[code] = patterns
+        return self._strippers[code]
 
-    @staticmethod
-    def _kept_as_is(national: str, meta: Any) -> bool:
-        """True when parse() cannot strip a national prefix or carrier code."""
-        prefix = meta.national_prefix_for_parsing or meta.national_prefix
-        return not (prefix and re.match(prefix, national))
+    def _national_plan(self, region: str) -> _NationalPlan | None:
+        if region not in self._national:
+            meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
+            plan = None
+            if meta is not None and meta.country_code is not None:
+                idd = meta.international_prefix
+                plan = _NationalPlan(
+                    str(meta.country_code), re.compile(idd) if idd else None, _national_prefix(meta)
+                )
+            self._national[region] = plan
+        return self._national[region]
+
+    def _fast_national(self, digits: str, region: str) -> str | None:
+        if not digits.isdigit() or not 2 <= len(digits) <= 15:
+            return None
+        plan = self._national_plan(region)
+        if plan is None:
+            return None
+        # parse() would read these as international, with a country code, or strip a
+        # trunk prefix: leave them to it.
+        if digits.startswith(plan.country_code):
+            return None
+        if plan.international_prefix is not None and plan.international_prefix.match(digits):
+            return None
+        if plan.national_prefix is not None and plan.national_prefix.match(digits):
+            return None
+        return "+" + plan.country_code + digits
 
     def _slow_e164(self, text: str, region: str) -> str:
         self.slow_parses += 1
@@ -266,15 +309,27 @@ class PhoneNormaliser:
             raise PhoneError(f"not a phone number ({exc._msg})") from None
         return phonenumbers.format_number(number, PhoneNumberFormat.E164)
 
+    def _key_length(self, digits: str) -> tuple[int, int] | None:
+        """(digits that decide the class, country code) for numbers like `digits`."""
+        shape = (digits[:3], len(digits))
+        if shape not in self._key_lengths:
+            code = _country_code_of(digits) if len(digits) > 3 else None
+            if code is None:
+                self._key_lengths[shape] = None
+            else:
+                cc_len = len(str(code))
+                national_len = len(digits) - cc_len
+                plan = _country_plan(code, national_len)
+                key = max(national_len - plan.trailing_free, plan.min_key_digits)
+                self._key_lengths[shape] = (cc_len + key, code)
+        return self._key_lengths[shape]
+
     def _classify(self, e164: str) -> PhoneInfo:
         digits = e164[1:]
-        code = _country_code_of(digits) if len(digits) > 3 else None
-        if code is None:
+        shape = self._key_length(digits)
+        if shape is None:
             raise PhoneError(f"invalid phone number {e164}: unknown country code")
-        national_len = len(digits) - len(str(code))
-        plan = _country_plan(code, national_len)
-        key_digits = max(national_len - plan.trailing_free, plan.min_key_digits)
-        key = f"{digits[: len(str(code)) + key_digits]}|{national_len}"
+        key = (digits[: shape[0]], len(digits))
         found = self._classes.get(key)
         if found is None:
             found = self._classify_slow(e164)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
+from typing import NamedTuple
 
 import phonenumbers
 
@@ -22,8 +24,7 @@ LANGUAGE_BY_COUNTRY = {
 }  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
-class PhoneRecord:
+class PhoneRecord(NamedTuple):  # a NamedTuple: four million of them in a big import
     position: int
     e164: str
     kind: str
@@ -49,19 +50,24 @@ class DebtorRecord:
     phones: list[PhoneRecord] = field(default_factory=list)
 
 
+@lru_cache(maxsize=4096)
+def _country_of(e164_head: str) -> str | None:
+    for size in (1, 2, 3):
+        country = phonenumbers.region_code_for_country_code(int(e164_head[1 : 1 + size]))
+        if country != "ZZ":
+            return country
+    return None
+
+
 def _language(region: str, phones: list[PhoneRecord]) -> str:
     """The country of the first number when it is foreign, else the row's country."""
     if phones:
-        number = phones[0].e164
-        for size in (1, 2, 3):
-            country = phonenumbers.region_code_for_country_code(int(number[1 : 1 + size]))
-            if country != "ZZ":
-                region = country
-                break
+        region = _country_of(phones[0].e164[:4]) or region
     return LANGUAGE_BY_COUNTRY.get(region, "en")
 
 
 _LENGTH_LIMITS = {
+    "account_id": 64,
     "first_name": 100,
     "last_name": 100,
     "creditor": 200,
@@ -111,95 +117,101 @@ class RowParser:
             if f"phone{i}" in idx
         ]
 
+        self._known = list(idx.items())
+        self._extra = list(columns.extra.items())
+
     def _name(self, field_name: str) -> str:
         """The column as the user wrote it, for messages."""
         return self.columns.header[self.columns.index[field_name]]
-
-    def _get(self, cells: list[str], field_name: str) -> str:
-        position = self.columns.index.get(field_name)
-        return cells[position].strip() if position is not None else ""
 
     def parse(self, line: int, cells: list[str]) -> DebtorRecord | list[RowProblem]:
         width = len(self.columns.header)
         if len(cells) != width:
             return [RowProblem(line, "", f"row has {len(cells)} cells, the header has {width}")]
+        if "\ufffd" in "".join(cells):
+            reason = f"bytes that are not valid {self.encoding}"
+            header = self.columns.header
+            return [
+                RowProblem(line, header[i], reason) for i, c in enumerate(cells) if "\ufffd" in c
+            ]
+        v = {name: cells[i].strip() for name, i in self._known}
         problems: list[RowProblem] = []
-        for position, cell in enumerate(cells):
-            if "\ufffd" in cell:
-                column = self.columns.header[position]
-                reason = f"bytes that are not valid {self.encoding}"
-                problems.append(RowProblem(line, column, reason))
-        if problems:
-            return problems
 
         def problem(field_name: str, reason: str) -> None:
             problems.append(RowProblem(line, self._name(field_name), reason))
 
-        account_id = self._get(cells, "account_id")
+        account_id = v["account_id"]
         if not account_id:
             problem("account_id", "empty account_id")
-        elif len(account_id) > 64:
-            problem("account_id", "account_id longer than 64 characters")
-        balance = Decimal(0)
-        try:
-            balance = parse_amount(self._get(cells, "balance"))
-        except ValueProblem as exc:
-            problem("balance", str(exc))
-        currency = (self._get(cells, "currency") or self.default_currency).upper()
-        if len(currency) != 3 or not currency.isalpha():
-            problem("currency", f"currency {currency!r} is not a 3-letter ISO code")
-        due: date | None = None
-        if raw_due := self._get(cells, "due_date"):
-            try:
-                due = parse_date(raw_due)
-            except ValueProblem as exc:
-                problem("due_date", str(exc))
-        region = self.default_country
-        for field_name in ("country", "phone_code"):
-            if raw := self._get(cells, field_name):
-                try:
-                    region = _region_from(raw, self._name(field_name))
-                except ValueProblem as exc:
-                    problem(field_name, str(exc))
+        balance, currency, due = self._money(v, problem)
+        region = self._region(v, problem)
         phones = self._parse_phones(line, cells, region, problems)
-        timezone = self._get(cells, "timezone")
+        timezone = v.get("timezone", "")
         if timezone and timezone not in _zones():
             problem("timezone", f"unknown time zone {timezone!r} (use e.g. Europe/Warsaw)")
         if not timezone:
             timezone = next((p.timezone for p in phones if p.timezone), self.default_timezone)
         priority = 0
-        if raw_priority := self._get(cells, "priority"):
+        if raw_priority := v.get("priority"):
             try:
                 priority = int(raw_priority)
             except ValueError:
                 problem("priority", f"priority {raw_priority!r} is not a whole number")
-        creditor = self._get(cells, "creditor") or None
-        portfolio = self._get(cells, "portfolio") or None
+        creditor, portfolio = v.get("creditor") or None, v.get("portfolio") or None
         if portfolio and not creditor:
             problem("portfolio", "a portfolio needs a creditor on the same row")
-        first_name, last_name = self._get(cells, "first_name"), self._get(cells, "last_name")
         for field_name, limit in _LENGTH_LIMITS.items():
-            if len(self._get(cells, field_name)) > limit:
+            if len(v.get(field_name, "")) > limit:
                 problem(field_name, f"longer than {limit} characters")
         if problems:
             return problems
         return DebtorRecord(
             line=line,
             account_id=account_id,
-            first_name=first_name,
-            last_name=last_name,
+            first_name=v.get("first_name", ""),
+            last_name=v.get("last_name", ""),
             creditor=creditor,
             portfolio=portfolio,
             balance=balance,
             currency=currency,
             due_date=due,
             timezone=timezone,
-            postal_code=self._get(cells, "postal_code") or None,
-            language=(self._get(cells, "language") or _language(region, phones)).lower(),
+            postal_code=v.get("postal_code") or None,
+            language=(v.get("language") or _language(region, phones)).lower(),
             priority=priority,
-            extra={name: cells[i] for name, i in self.columns.extra.items() if cells[i].strip()},
+            extra={name: cells[i] for name, i in self._extra if cells[i].strip()},
             phones=phones,
         )
+
+    def _money(
+        self, v: dict[str, str], problem: Callable[[str, str], None]
+    ) -> tuple[Decimal, str, date | None]:
+        balance = Decimal(0)
+        try:
+            balance = parse_amount(v["balance"])
+        except ValueProblem as exc:
+            problem("balance", str(exc))
+        currency = (v.get("currency") or self.default_currency).upper()
+        if len(currency) != 3 or not currency.isalpha():
+            problem("currency", f"currency {currency!r} is not a 3-letter ISO code")
+        due: date | None = None
+        if raw_due := v.get("due_date"):
+            try:
+                due = parse_date(raw_due)
+            except ValueProblem as exc:
+                problem("due_date", str(exc))
+        return balance, currency, due
+
+    def _region(self, v: dict[str, str], problem: Callable[[str, str], None]) -> str:
+        """Country for national numbers: the row's country or phone_code, else the default."""
+        region = self.default_country
+        for field_name in ("country", "phone_code"):
+            if raw := v.get(field_name):
+                try:
+                    region = _region_from(raw, self._name(field_name))
+                except ValueProblem as exc:
+                    problem(field_name, str(exc))
+        return region
 
     def _parse_phones(
         self, line: int, cells: list[str], region: str, problems: list[RowProblem]
