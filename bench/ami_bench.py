@@ -130,7 +130,7 @@ async def bench_parse(frames: list[bytes], prefix: str, rounds: int, label: str)
     proc = multiprocessing.Process(target=_serve, args=(queue, payload), daemon=True)
     proc.start()
     port = queue.get(timeout=10)
-    link = AmiLink(AsteriskSettings(ami_port=port), ping_interval_s=60)
+    link = AmiLink(AsteriskSettings(ami_port=port), ping_interval_s=60, exclude_events=())
     settled = 0
     all_done = asyncio.Event()
 
@@ -213,6 +213,8 @@ async def bench_concurrent(count: int, talk_s: int) -> None:
                 amd_latency.append(now - answered_at[event.action_id])
         elif isinstance(event, CallFailed | CallHungUp | CallLost):
             ended[event.action_id] = type(event).__name__
+            if isinstance(event, CallFailed):
+                ended[event.action_id] += f"({event.reason})"
             if len(ended) == count:
                 done.set()
 
@@ -265,13 +267,16 @@ async def main() -> None:
     parser.add_argument("--sandbox", action="store_true", help="also load the Asterisk sandbox")
     parser.add_argument("--rounds", type=int, default=40)
     parser.add_argument("--busy", type=int, default=300)
+    parser.add_argument("--concurrent", type=int, nargs="*", default=[100, 150])
+    parser.add_argument("--no-parse", action="store_true", help="skip the replay figures")
     args = parser.parse_args()
-    frames, prefix = load_frames()
-    await bench_parse(frames, prefix, args.rounds, "recorded")
-    await bench_parse(with_dialplan_noise(frames), prefix, args.rounds, "with dialplan events")
+    if not args.no_parse:
+        frames, prefix = load_frames()
+        await bench_parse(frames, prefix, args.rounds, "recorded")
+        await bench_parse(with_dialplan_noise(frames), prefix, args.rounds, "with dialplan events")
     if args.sandbox:
         await bench_busy_rate(args.busy)
-        for count in (100, 150):
+        for count in args.concurrent:
             await bench_concurrent(count, talk_s=8)
             await asyncio.sleep(3)
 

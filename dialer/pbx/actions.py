@@ -120,5 +120,15 @@ def login(username: str, secret: str) -> dict[str, str]:
     return {"Action": "Login", "Username": username, "Secret": secret, "Events": "on"}
 
 
+def exclude_event(name: str) -> dict[str, str]:
+    """A session filter: Asterisk stops sending events called `name` to this session."""
+    return {
+        "Action": "Filter",
+        "Operation": "Add",
+        "MatchCriteria": f"action(exclude),name({name})",
+        "Filter": "",
+    }
+
+
 def logoff() -> dict[str, str]:
     return {"Action": "Logoff"}
