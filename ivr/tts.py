@@ -73,9 +73,9 @@ class TtsWorker:
                 await self.stop()
                 raise TtsError(f"pyttsx3 worker hung or died: {exc!r}") from exc
             reply = json.loads(line or b'{"ok": false, "error": "worker exited"}')
-            if not reply.get("ok"):
+            if not reply.get("ok") or not path.is_file():
                 await self.stop()
-                raise TtsError(str(reply.get("error")))
+                raise TtsError(str(reply.get("error") or "no audio written"))
 
     async def stop(self) -> None:
         proc, self._proc = self._proc, None

@@ -11,6 +11,14 @@ import sys
 from typing import Any, TextIO
 
 
+def _is_wav(path: str) -> bool:
+    try:
+        with open(path, "rb") as file:
+            return file.read(4) == b"RIFF"
+    except OSError:
+        return False
+
+
 def serve(requests: TextIO, replies: TextIO) -> int:
     import pyttsx3
 
@@ -21,9 +29,13 @@ def serve(requests: TextIO, replies: TextIO) -> int:
         try:
             job = json.loads(line)
             engine.setProperty("voice", job["voice"])
-            engine.save_to_file(job["text"], job["path"])
-            engine.runAndWait()
-            reply: dict[str, Any] = {"ok": True}
+            for _attempt in range(2):
+                # The espeak driver now and then returns without writing the file.
+                engine.save_to_file(job["text"], job["path"])
+                engine.runAndWait()
+                if _is_wav(job["path"]):
+                    break
+            reply: dict[str, Any] = {"ok": _is_wav(job["path"]), "error": "no audio written"}
         except Exception as exc:  # report it and keep serving
             reply = {"ok": False, "error": repr(exc)}
         replies.write(json.dumps(reply) + "\n")
