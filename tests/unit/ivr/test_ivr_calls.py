@@ -45,10 +45,11 @@ async def test_payment_reminder_stores_a_promise_to_pay(
     scripts = copy_scripts(tmp_path, "payment_reminder", source=SAMPLES)
     async with running_server(sessions, scripts, sounds_dir(tmp_path)) as server:
         peer = AgiPeer(
-            0, "payment_reminder",
+            0,
+            "payment_reminder",
             variables={"ATTEMPT_ID": str(attempt_id), "DEBTOR_ID": str(debtor_id)},
             digits="1" + "150*5#" + pay_day.strftime("%d%m") + "#",
-        )  # fmt: skip
+        )
         await _call(server, peer)
         assert server.active_sessions == 0
     [session], [result] = await _stored(sessions)
@@ -56,11 +57,16 @@ async def test_payment_reminder_stores_a_promise_to_pay(
     assert session.end_reason == "hangup" and session.attempt_id == attempt_id
     gathered = [i for i in session.inputs if i["verb"] == "gather"]
     assert [(i["raw"], i["outcome"]) for i in gathered] == [
-        ("1", "ok"), ("150*5", "ok"), (pay_day.strftime("%d%m"), "ok"),
-    ]  # fmt: skip
+        ("1", "ok"),
+        ("150*5", "ok"),
+        (pay_day.strftime("%d%m"), "ok"),
+    ]
     assert (result.source, result.kind, result.amount, result.currency) == (
-        "ivr", "promise_to_pay", Decimal("150.50"), "PLN",
-    )  # fmt: skip
+        "ivr",
+        "promise_to_pay",
+        Decimal("150.50"),
+        "PLN",
+    )
     assert result.promised_date == pay_day
     assert (result.debtor_id, result.attempt_id) == (debtor_id, attempt_id)
     assert result.data["ivr_session_id"] == session.id
@@ -76,8 +82,10 @@ async def test_invalid_then_timeout_branches(
     debtor_id, _ = await add_debtor(sessions, "pl")
     async with running_server(sessions, scripts, sounds_dir(tmp_path)) as server:
         # 9, 9, 9 are not menu choices: three invalid tries → agent → enqueue
-        peer = await _call(server, AgiPeer(0, "payment_reminder",
-                                           variables={"DEBTOR_ID": str(debtor_id)}, digits="999"))  # fmt: skip
+        peer = await _call(
+            server,
+            AgiPeer(0, "payment_reminder", variables={"DEBTOR_ID": str(debtor_id)}, digits="999"),
+        )
         # nothing pressed: three timeouts → bye
         await _call(server, AgiPeer(0, "payment_reminder", variables={"DEBTOR_ID": str(debtor_id)}))
     first, second = (await _stored(sessions))[0]
@@ -126,9 +134,13 @@ async def test_caller_hangup_in_each_verb_stores_the_partial_path(
     scripts = copy_scripts(tmp_path, "good_all_verbs")
     async with running_server(sessions, scripts, sounds_dir(tmp_path)) as server:
         peer = AgiPeer(
-            0, "good_all_verbs", digits=digits, hangup_on=command, hangup_nth=nth,
+            0,
+            "good_all_verbs",
+            digits=digits,
+            hangup_on=command,
+            hangup_nth=nth,
             variables={"ATTEMPT_ID": str(attempt_id), "DEBTOR_ID": str(debtor_id)},
-        )  # fmt: skip
+        )
         await _call(server, peer)
         assert peer.hung_up
         assert server.active_sessions == 0
@@ -146,8 +158,13 @@ async def test_all_verbs_record_branch(sessions: async_sessionmaker[Any], tmp_pa
     scripts = copy_scripts(tmp_path, "good_all_verbs")
     sounds = sounds_dir(tmp_path)
     async with running_server(sessions, scripts, sounds) as server:
-        peer = AgiPeer(0, "good_all_verbs", digits="1", variables={"DEBTOR_ID": str(debtor_id)},
-                       recordings=[sounds / "jingle.wav"])  # fmt: skip
+        peer = AgiPeer(
+            0,
+            "good_all_verbs",
+            digits="1",
+            variables={"DEBTOR_ID": str(debtor_id)},
+            recordings=[sounds / "jingle.wav"],
+        )
         await _call(server, peer)
     [session], [result] = await _stored(sessions)
     assert session.path == ["main", "record_it", "done"]
@@ -182,12 +199,14 @@ async def test_http_answer_is_used_and_a_timeout_takes_the_fallback(
     debtor_id, _ = await add_debtor(sessions)
     scripts = copy_scripts(tmp_path, "good_http")
     async with running_server(sessions, scripts, sounds_dir(tmp_path)) as server:
-        await _call(server, AgiPeer(0, f"good_http?crm={crm}",
-                                    variables={"DEBTOR_ID": str(debtor_id)}))  # fmt: skip
+        await _call(
+            server, AgiPeer(0, f"good_http?crm={crm}", variables={"DEBTOR_ID": str(debtor_id)})
+        )
         slow = (scripts / "good_http.yaml").read_text().replace("{debtor.account_id}", "SLOW")
         (scripts / "good_http.yaml").write_text(slow)
-        await _call(server, AgiPeer(0, f"good_http?crm={crm}",
-                                    variables={"DEBTOR_ID": str(debtor_id)}))  # fmt: skip
+        await _call(
+            server, AgiPeer(0, f"good_http?crm={crm}", variables={"DEBTOR_ID": str(debtor_id)})
+        )
     (ok, slow_call), [result] = await _stored(sessions)
     assert ok.path == ["ask", "open"]
     assert (result.amount, result.promised_date) == (Decimal("99.90"), date(2030, 1, 31))
