@@ -40,6 +40,7 @@ def add_routes(app: web.Application) -> None:
     r.add_get("/api/debtors/{id:\\d+}", get_debtor)
     r.add_get("/api/pause-reasons", pause_reasons)
     r.add_get("/api/events", events.stream)
+    r.add_get("/api/pacing/history", pacing_history)
     api_agents.add_routes(app)
 
 
@@ -164,6 +165,11 @@ async def campaign_action(request: web.Request) -> web.Response:
     status = view.status if view else action
     request.app[LIVE_KEY].publish({"type": "campaign", "campaign": name, "status": status})
     return reply({"campaign": name, "action": action, "pacing": view})
+
+
+@allow(*STAFF)
+async def pacing_history(request: web.Request) -> web.Response:
+    return reply(request.app[LIVE_KEY].recent())
 
 
 @allow(*STAFF)

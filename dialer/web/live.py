@@ -18,6 +18,7 @@ import asyncio
 import itertools
 import logging
 import threading
+from collections import deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -47,8 +48,10 @@ class Subscription:
 
 
 class LiveHub:
-    def __init__(self, queue_size: int = 256) -> None:
+    def __init__(self, queue_size: int = 256, history: int = 720) -> None:
         self.queue_size = queue_size
+        # Recent pacing decisions, so a dashboard opened now can draw the last hour at once.
+        self._history: deque[Event] = deque(maxlen=history)
         self._subscriptions: set[Subscription] = set()
         self._ids = itertools.count(1)
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -70,9 +73,15 @@ class LiveHub:
         else:
             self._deliver(event)
 
+    def recent(self) -> list[Event]:
+        """The latest pacing events, oldest first."""
+        return list(self._history)
+
     def _deliver(self, event: Event) -> None:
         with self._lock:
             event_id = next(self._ids)
+        if event.get("type") == "pacing":
+            self._history.append(event)
         for sub in list(self._subscriptions):
             if sub.dropped.is_set() or (sub.accept is not None and not sub.accept(event)):
                 continue

@@ -201,6 +201,9 @@ PATHS: Json = {
             params=[_param("id", kind="integer")],
         )
     },
+    "/api/pacing/history": {
+        "get": _op("Recent pacing events (as on /api/events), oldest first", _ok("list"))
+    },
     "/api/pause-reasons": {"get": _op("Pause reasons and their allowances", _ok("list"))},
     "/api/events": {
         "get": {

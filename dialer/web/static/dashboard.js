@@ -105,9 +105,27 @@
       setStatus(stats.status);
       renderOutcomes(c);
       if (!chart.live) {
+        // No live pacing in this process: draw the stored attempts instead.
+        setRatioLegend("calls per connect");
         chart.setPoints(stats.buckets.map((b) => ({ t: Date.parse(b.start), ratio: b.dial_ratio, abandon: b.running_abandon_pct })));
       }
     } catch (error) { console.warn("stats", error); }
+  }
+
+  function setRatioLegend(text) { $("#ratio-legend").textContent = text; }
+
+  const pacingPoint = (p) => ({ t: dialer.millis(p.at), ratio: p.ratio,
+    abandon: p.abandon_pct !== undefined ? p.abandon_pct : p.predicted_abandon_pct });
+
+  function goLive(points) {
+    if (!chart.live) { chart.live = true; chart.setPoints(points); setRatioLegend("dial ratio"); }
+  }
+
+  async function loadPacingHistory() {
+    try {
+      const mine = (await dialer.api("GET", "/api/pacing/history")).filter(isMine);
+      if (mine.length) goLive(mine.map(pacingPoint));
+    } catch (error) { console.warn("pacing history", error); }
   }
 
   function refreshStatsSoon() {
@@ -180,7 +198,7 @@
   select.addEventListener("change", () => {
     chart.live = false; chart.setPoints([]);
     history.replaceState(null, "", `/?campaign=${encodeURIComponent(campaign())}`);
-    loadStats(); loadPacing();
+    loadPacingHistory(); loadStats(); loadPacing();
   });
 
   const agentChanged = (a) => {
@@ -193,9 +211,8 @@
     break_overrun: agentChanged,
     pacing: (p) => {
       if (!isMine(p)) return;
-      chart.live = true;
-      chart.add({ t: dialer.millis(p.at), ratio: p.ratio,
-        abandon: p.abandon_pct !== undefined ? p.abandon_pct : p.predicted_abandon_pct });
+      goLive([]);
+      chart.add(pacingPoint(p));
       if (p.target_abandon_pct !== undefined) { target = p.target_abandon_pct; chart.setTarget(target); }
       showDecision(p);
     },
@@ -207,5 +224,5 @@
 
   setInterval(renderAgents, 1000);
   setInterval(loadStats, 15000);
-  loadAgents(); loadStats(); loadPacing();
+  loadAgents(); loadPacingHistory().then(loadStats); loadPacing();
 })();

@@ -73,6 +73,9 @@ async def test_controls_reach_the_campaign_runtime(
         2.0,
     )
     assert server.controls.calls == [("start", CAMPAIGN), ("set_pacing", CAMPAIGN)]
+    async with http.get(f"{server.url}/api/pacing/history", headers=SUPERVISOR) as response:
+        [event] = await response.json()  # the settings change was published for the chart
+    assert (event["type"], event["campaign"], event["mode"]) == ("pacing", CAMPAIGN, "progressive")
     async with http.put(f"{base}/pacing", json={"mode": "turbo"}, headers=SUPERVISOR) as response:
         assert response.status == 400
     await server.controls.stop(CAMPAIGN)
@@ -233,6 +236,6 @@ async def test_every_api_route_is_documented(
         "/api/me", "/api/campaigns", "/api/campaigns/{name}/stats", "/api/campaigns/{name}/pacing",
         "/api/agents", "/api/agents/{login}/state", "/api/agents/{login}/disposition",
         "/api/reports/agents", "/api/reports/results", "/api/results", "/api/debtors/{id}",
-        "/api/pause-reasons", "/api/events",
+        "/api/pause-reasons", "/api/events", "/api/pacing/history",
     }  # fmt: skip
     assert app_routes <= set(DOCUMENT["paths"])

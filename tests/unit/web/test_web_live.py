@@ -54,3 +54,11 @@ async def test_publish_from_another_thread() -> None:
         await asyncio.to_thread(thread.join)
         item = await sub.next(20)
         assert item is not None and item[1] == {"type": "from-thread"}
+
+
+def test_recent_pacing_events_are_kept_for_new_dashboards() -> None:
+    hub = LiveHub(history=2)
+    for n in range(3):
+        hub.publish({"type": "pacing", "n": n})
+    hub.publish({"type": "agent_state"})
+    assert hub.recent() == [{"type": "pacing", "n": 1}, {"type": "pacing", "n": 2}]
