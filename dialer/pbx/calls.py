@@ -30,6 +30,7 @@ class TrackedCall:
     hung_up_at: float = 0.0
     amd_reported: bool = False
     bridged_to: str = ""
+    ring_timeout_s: float = 60.0
 
     @property
     def uniqueid(self) -> str:
@@ -55,10 +56,14 @@ class CallTracker:
     def __contains__(self, action_id: object) -> bool:
         return action_id in self._live
 
-    def track(self, action_id: str, generation: int) -> TrackedCall:
+    # An unanswered call with no outcome this long after its ring timeout is checked
+    # against Asterisk's channels (its events were lost, e.g. under overload).
+    STALE_AFTER_TIMEOUT_S = 60.0
+
+    def track(self, action_id: str, generation: int, ring_timeout_s: float = 60.0) -> TrackedCall:
         if action_id in self._live or action_id in self._recent:
             raise ValueError(f"action_id {action_id!r} was already used for a call")
-        call = TrackedCall(action_id, generation)
+        call = TrackedCall(action_id, generation, ring_timeout_s=ring_timeout_s)
         self._live[action_id] = call
         return call
 
@@ -81,6 +86,14 @@ class CallTracker:
     def older_than(self, generation: int) -> list[TrackedCall]:
         """Calls originated before the current login (their events may have been missed)."""
         return [c for c in self._live.values() if c.generation < generation]
+
+    def stale(self, now: float | None = None) -> list[TrackedCall]:
+        now = time.monotonic() if now is None else now
+        return [
+            c
+            for c in self._live.values()
+            if not c.answered and now - c.started > c.ring_timeout_s + self.STALE_AFTER_TIMEOUT_S
+        ]
 
     def clear(self) -> None:
         self._live.clear()

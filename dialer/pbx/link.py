@@ -24,7 +24,7 @@ from dialer.config import AsteriskSettings
 from dialer.db.types import utcnow
 from dialer.pbx import actions
 from dialer.pbx.actions import OriginateRequest
-from dialer.pbx.calls import CallTracker
+from dialer.pbx.calls import CallTracker, TrackedCall
 from dialer.pbx.events import CallFailed, FailReason, LinkDown, LinkUp, PbxEvent
 from dialer.pbx.reconcile import orphans, reconcile
 from dialer.pbx.wire.mapping import EventMapper
@@ -129,17 +129,24 @@ class AmiLink:
 
     async def stop(self) -> None:
         self._stopping = True
+        await self._close_protocol()
+        current = asyncio.current_task()
+        if current not in self._tasks:  # a subscriber may call stop() from its handler
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._queue.join(), 2.0)  # let subscribers hear the rest
+        others = [t for t in self._tasks if t is not current]
+        for task in others:
+            task.cancel()
+        await asyncio.gather(*others, return_exceptions=True)
+        self._tasks = []
+        await self._close_protocol()  # in case a reconnect finished meanwhile
+
+    async def _close_protocol(self) -> None:
         protocol, self._protocol, self._up = self._protocol, None, False
         if protocol is not None and not protocol.closed:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(protocol.send(actions.logoff()), 1.0)
             protocol.close()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._queue.join(), 2.0)  # let subscribers hear the rest
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        self._tasks = []
 
     @property
     def connected(self) -> bool:
@@ -188,7 +195,11 @@ class AmiLink:
             self._up = False
             log.error("AMI link to %s:%d lost", self.settings.ami_host, self.settings.ami_port)
             self._emit(LinkDown(utcnow()))
-            self._protocol = await self._reconnect()
+            protocol = await self._reconnect()
+            if self._stopping:
+                protocol.close()
+                return
+            self._protocol = protocol
             self.generation += 1
             self.reconnects += 1
             await self._reconcile()
@@ -201,21 +212,27 @@ class AmiLink:
             await asyncio.sleep(delay)
             try:
                 return await self._open()
-            except AmiLoginError as exc:
+            except AmiError as exc:  # wrong credentials are logged every time, never silent
                 log.error("AMI reconnect failed, next try in %.1f s: %s", delay, exc)
-                delay = min(delay * 2, self.backoff_max_s)
+            except Exception:
+                log.exception("AMI reconnect failed, next try in %.1f s", delay)
+            delay = min(delay * 2, self.backoff_max_s)
 
-    async def _reconcile(self) -> None:
-        """Settle the calls originated before this login (some events may be lost)."""
-        if not self.tracker.older_than(self.generation):
+    async def _reconcile(self, calls: list[TrackedCall] | None = None) -> None:
+        """Settle `calls` (default: those originated before this login) against Asterisk."""
+        calls = self.tracker.older_than(self.generation) if calls is None else calls
+        if not calls:
             return
         try:
             channels = await self._channels_on(self._protocol)
         except (AmiError, TimeoutError) as exc:
-            log.error("cannot list channels after reconnect (will retry): %s", exc)
+            log.error("cannot list channels to reconcile calls (will retry): %s", exc)
             return
-        for event in reconcile(self.tracker, channels, self.generation):
-            self._emit(event)
+        try:
+            for event in reconcile(self.tracker, channels, calls):
+                self._emit(event)
+        except Exception:
+            log.exception("reconciliation failed")
 
     async def _keepalive(self) -> None:
         """Ping; a link that does not answer within the action timeout is dropped."""
@@ -226,8 +243,9 @@ class AmiLink:
             protocol = self._protocol
             if protocol is None or protocol.closed or not self._up:
                 continue
-            if self.tracker.older_than(self.generation):
-                await self._reconcile()  # a reconciliation that failed earlier
+            # A reconciliation that failed earlier, and calls that never showed a channel
+            # or an outcome long after their ring timeout (events lost under overload).
+            await self._reconcile(self.tracker.older_than(self.generation) + self.tracker.stale())
             try:
                 await asyncio.wait_for(protocol.send(actions.ping()), self.action_timeout_s)
             except TimeoutError:
@@ -301,7 +319,7 @@ class AmiLink:
         protocol = self._protocol
         if not self.connected or protocol is None:
             raise AmiNotConnected(f"AMI link is down: {req.action_id} not dialled")
-        call = self.tracker.track(req.action_id, self.generation)
+        call = self.tracker.track(req.action_id, self.generation, req.timeout_s)
         future = protocol.send(action, as_list=False)
         try:
             reply = await asyncio.wait_for(asyncio.shield(future), self.action_timeout_s)

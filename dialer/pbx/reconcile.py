@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 
 from dialer.db.types import utcnow
@@ -36,13 +36,15 @@ ORPHAN_AFTER_S = 15.0
 def reconcile(
     tracker: CallTracker,
     channels: Sequence[Mapping[str, str]],
-    before_generation: int,
+    calls: Iterable[TrackedCall],
     clock: Callable[[], datetime] = utcnow,
 ) -> list[CallEvent]:
-    """Events that settle the calls originated before `before_generation`."""
+    """Events that settle `calls` given Asterisk's current channels (CoreShowChannels)."""
     live = {ch.get("Uniqueid", ""): ch for ch in channels}
     out: list[CallEvent] = []
-    for call in tracker.older_than(before_generation):
+    for call in calls:
+        if call.action_id not in tracker:
+            continue  # settled by a live event meanwhile
         channel = live.get(call.uniqueid)
         if channel is None:
             out.extend(_gone(tracker, call, clock()))

@@ -205,3 +205,19 @@ async def test_originate_cut_off_by_a_drop_is_settled_not_resent(server: Scripte
         assert server.logins == 2
     finally:
         await link.stop()
+
+
+async def test_noise_events_are_filtered_unless_someone_subscribed(
+    server: ScriptedAsterisk,
+) -> None:
+    link = AmiLink(_settings(server))
+    link.subscribe_raw(["DialBegin"], lambda _event: None)
+    await link.start()
+    try:
+        criteria = [a["MatchCriteria"] for a in server.received if a.get("Action") == "Filter"]
+        assert "action(exclude),name(NewCallerid)" in criteria
+        assert "action(exclude),name(Newexten)" in criteria
+        assert "action(exclude),name(DialBegin)" not in criteria
+        assert not any("Hangup)" in c or "Newchannel" in c for c in criteria)
+    finally:
+        await link.stop()

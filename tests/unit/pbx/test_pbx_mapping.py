@@ -119,7 +119,7 @@ def test_reconcile_settles_only_calls_from_before_the_reconnect() -> None:
     )
     mapper.map({"Event": "Hangup", "Uniqueid": "failed-gone", "Cause": "34"})
     channels = [{"Uniqueid": "up", "Channel": "U;1", "ChannelState": "6", "BridgeId": "br"}]
-    out = reconcile(tracker, channels, before_generation=2)
+    out = reconcile(tracker, channels, tracker.older_than(2))
     kinds = {(type(e).__name__, e.action_id) for e in out}
     assert kinds == {
         ("CallRinging", "up"),
@@ -130,7 +130,7 @@ def test_reconcile_settles_only_calls_from_before_the_reconnect() -> None:
         ("CallFailed", "failed-gone"),
     }
     assert sorted(c.action_id for c in tracker.calls()) == ["new", "up"]
-    assert reconcile(tracker, channels, before_generation=2) == []  # settled once
+    assert reconcile(tracker, channels, tracker.older_than(2)) == []  # settled once
     assert [type(e) for e in out if e.action_id == "gone"] == [CallLost]
     assert any(isinstance(e, CallAnswered) for e in out)
     assert not any(isinstance(e, CallHungUp) and e.action_id == "up" for e in out)
@@ -142,3 +142,18 @@ def test_tracker_refuses_reused_action_ids() -> None:
     tracker.resolve(call)
     with pytest.raises(ValueError, match="already used"):
         tracker.track("a1", 2)
+
+
+def test_calls_without_any_outcome_long_after_their_timeout_are_stale() -> None:
+    tracker = CallTracker()
+    tracker.track("quiet", 1, ring_timeout_s=30)
+    answered = tracker.track("talking", 1, ring_timeout_s=30)
+    EventMapper(tracker).map(
+        {"Event": "Newstate", "Uniqueid": "talking", "Channel": "T;1", "ChannelState": "6"}
+    )
+    assert answered.answered
+    later = time.monotonic() + 30 + CallTracker.STALE_AFTER_TIMEOUT_S + 1
+    assert tracker.stale() == []
+    assert [c.action_id for c in tracker.stale(later)] == ["quiet"]
+    (lost,) = reconcile(tracker, [], tracker.stale(later))
+    assert isinstance(lost, CallLost)
