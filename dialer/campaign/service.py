@@ -6,6 +6,7 @@ exactly the code a real deployment runs.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import Iterable
@@ -109,7 +110,11 @@ class DialerProcess:
                     await self.acd_link.logout(login)
         await self.acd_link.stop()
         await self.acd.aclose()
-        await self.state_store.stop()
+        await asyncio.sleep(0.5)  # let the state store's writer drain the logouts
+        try:
+            await self.state_store.stop()
+        except Exception as exc:  # agent history is lost, the campaign's data is not
+            log.error("agent state events not all stored: %s", exc)
         await self.link.stop()
 
 
