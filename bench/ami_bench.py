@@ -51,7 +51,8 @@ def load_frames() -> tuple[list[bytes], str]:
     text = TRANSCRIPT.read_text(encoding="utf-8")
     prefix = re.search(r"^>>> Originate (\S+)$", text, re.M)
     assert prefix
-    frames, lines = [], []
+    frames: list[bytes] = []
+    lines: list[str] = []
     for line in [*text.splitlines()[2:], ""]:
         if line == "":
             if lines:
@@ -130,7 +131,9 @@ async def bench_parse(frames: list[bytes], prefix: str, rounds: int, label: str)
     proc = multiprocessing.Process(target=_serve, args=(queue, payload), daemon=True)
     proc.start()
     port = queue.get(timeout=10)
-    link = AmiLink(AsteriskSettings(ami_port=port), ping_interval_s=60, exclude_events=())
+    link = AmiLink(
+        AsteriskSettings.model_validate({"ami_port": port}), ping_interval_s=60, exclude_events=()
+    )
     settled = 0
     all_done = asyncio.Event()
 
@@ -160,7 +163,7 @@ async def bench_parse(frames: list[bytes], prefix: str, rounds: int, label: str)
 
 
 async def bench_busy_rate(count: int) -> None:
-    link = AmiLink(AsteriskSettings())
+    link = AmiLink(AsteriskSettings.model_validate({}))
     failed: dict[str, FailReason] = {}
     done = asyncio.Event()
 
@@ -196,7 +199,7 @@ async def bench_busy_rate(count: int) -> None:
 
 
 async def bench_concurrent(count: int, talk_s: int) -> None:
-    link = AmiLink(AsteriskSettings(), action_timeout_s=30)
+    link = AmiLink(AsteriskSettings.model_validate({}), action_timeout_s=30)
     answered_at: dict[str, float] = {}
     amd_latency: list[float] = []
     verdicts: dict[str, str] = {}

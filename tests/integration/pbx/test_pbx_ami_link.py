@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator, Mapping
 
 import pytest
 
-from dialer.config import AsteriskSettings
 from dialer.pbx.events import (
     AmdResult,
     AmdStatus,
@@ -23,10 +22,11 @@ from dialer.pbx.events import (
 from dialer.pbx.link import AmiLink, AmiLoginError, OriginateRequest
 from dialer.pbx.simnumbers import SimOutcome, dial_string, sim_number
 from tests.integration.pbx.tcp_proxy import CuttableProxy
-from tests.unit.pbx.test_pbx_replay import Collector
+from tests.unit.pbx.test_pbx_replay import Collector, settings
 
 pytestmark = pytest.mark.usefixtures("asterisk_sandbox")
 
+LinkPair = tuple[AmiLink, Collector]
 RUN = f"it{int(time.time() * 1000) % 10**9}"  # the sandbox is shared: unique ActionIDs
 
 
@@ -50,8 +50,8 @@ def request(
 
 
 @pytest.fixture
-async def link() -> AsyncIterator[tuple[AmiLink, Collector]]:
-    link = AmiLink(AsteriskSettings())
+async def link() -> AsyncIterator[LinkPair]:
+    link = AmiLink(settings())
     got = Collector()
     link.subscribe(got)
     await link.start()
@@ -63,10 +63,10 @@ async def link() -> AsyncIterator[tuple[AmiLink, Collector]]:
 
 async def test_wrong_credentials_raise_login_error() -> None:
     with pytest.raises(AmiLoginError, match="refused the login"):
-        await AmiLink(AsteriskSettings(ami_secret="not-the-secret")).start()
+        await AmiLink(settings(ami_secret="not-the-secret")).start()
 
 
-async def test_every_simulated_outcome_maps_to_its_events(link: tuple) -> None:
+async def test_every_simulated_outcome_maps_to_its_events(link: LinkPair) -> None:
     ami, got = link
     reqs = {
         "human": request("human", SimOutcome.HUMAN, talk_s=1),
@@ -103,7 +103,7 @@ async def test_every_simulated_outcome_maps_to_its_events(link: tuple) -> None:
     assert len(ami.tracker) == 0
 
 
-async def test_redirect_to_abandon_plays_the_message_then_hangs_up(link: tuple) -> None:
+async def test_redirect_to_abandon_plays_the_message_then_hangs_up(link: LinkPair) -> None:
     ami, got = link
     hangups: list[Mapping[str, str]] = []
     ami.subscribe_raw(["Hangup"], hangups.append)
@@ -122,7 +122,7 @@ async def test_redirect_to_abandon_plays_the_message_then_hangs_up(link: tuple) 
 async def test_reconnect_keeps_live_calls_and_settles_ended_ones_once() -> None:
     proxy = CuttableProxy("127.0.0.1", 5038)
     port = await proxy.start()
-    ami = AmiLink(AsteriskSettings(ami_port=port), backoff_initial_s=0.2, ping_interval_s=1)
+    ami = AmiLink(settings(ami_port=port), backoff_initial_s=0.2, ping_interval_s=1)
     got = Collector()
     ami.subscribe(got)
     try:
@@ -152,7 +152,7 @@ async def test_reconnect_keeps_live_calls_and_settles_ended_ones_once() -> None:
 
 
 async def _until_gone(uniqueid: str) -> None:
-    watcher = AmiLink(AsteriskSettings())
+    watcher = AmiLink(settings())
     await watcher.start()
     try:
 
@@ -165,7 +165,7 @@ async def _until_gone(uniqueid: str) -> None:
         await watcher.stop()
 
 
-async def test_cli_helpers_answer(link: tuple) -> None:
+async def test_cli_helpers_answer(link: LinkPair) -> None:
     ami, _got = link
     assert "Asterisk" in await ami.command("core show version")
     assert isinstance(await ami.channels(), list)

@@ -20,7 +20,7 @@ from dialer.pbx.events import (
 )
 from dialer.pbx.link import AmiLink, AmiLoginError, AmiNotConnected, OriginateRequest
 from tests.unit.pbx.scripted_asterisk import ScriptedAsterisk, frame
-from tests.unit.pbx.test_pbx_replay import Collector
+from tests.unit.pbx.test_pbx_replay import Collector, settings
 
 
 def _free_port() -> int:
@@ -59,7 +59,7 @@ async def test_wrong_secret_raises_clear_login_error(server: ScriptedAsterisk) -
 
 
 async def test_asterisk_down_raises_clear_login_error() -> None:
-    link = AmiLink(AsteriskSettings(ami_port=_free_port(), login_timeout_s=2))
+    link = AmiLink(settings(ami_port=_free_port(), login_timeout_s=2))
     with pytest.raises(AmiLoginError, match="cannot reach Asterisk AMI"):
         await link.start()
 
@@ -68,7 +68,7 @@ async def test_silent_server_raises_login_error_after_timeout() -> None:
     silent = await asyncio.start_server(lambda r, w: None, "127.0.0.1", 0)
     port = silent.sockets[0].getsockname()[1]
     try:
-        link = AmiLink(AsteriskSettings(ami_port=port, login_timeout_s=0.5))
+        link = AmiLink(settings(ami_port=port, login_timeout_s=0.5))
         with pytest.raises(AmiLoginError, match="did not answer the login"):
             await link.start()
     finally:

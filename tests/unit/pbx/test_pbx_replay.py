@@ -25,6 +25,10 @@ from tests.unit.pbx.scripted_asterisk import ScriptedAsterisk, load_transcript
 WAIT_S = 20.0
 
 
+def settings(**values: object) -> AsteriskSettings:
+    return AsteriskSettings.model_validate(values)
+
+
 class Collector:
     def __init__(self) -> None:
         self.events: list[PbxEvent] = []
@@ -58,12 +62,12 @@ class Collector:
 
 
 @pytest.fixture
-async def replay() -> AsyncIterator[tuple[ScriptedAsterisk, AmiLink, Collector]]:
+async def replay() -> AsyncIterator[Replay]:
     server = ScriptedAsterisk()
     for name in ("human", "machine", "busy", "no_answer", "congestion", "invalid"):
         server.sections.update(load_transcript(name))
     port = await server.start()
-    link = AmiLink(AsteriskSettings(ami_port=port, login_timeout_s=5))
+    link = AmiLink(settings(ami_port=port, login_timeout_s=5))
     collector = Collector()
     link.subscribe(collector)
     await link.start()
@@ -74,11 +78,14 @@ async def replay() -> AsyncIterator[tuple[ScriptedAsterisk, AmiLink, Collector]]
         await server.stop()
 
 
+Replay = tuple[ScriptedAsterisk, AmiLink, Collector]
+
+
 def _request(action_id: str) -> OriginateRequest:
     return OriginateRequest(action_id, "Local/1@sim-pstn", "dialer-outbound", "s")
 
 
-async def test_human_is_answered_then_amd_human_then_hangup(replay: tuple) -> None:
+async def test_human_is_answered_then_amd_human_then_hangup(replay: Replay) -> None:
     _server, link, got = replay
     await got.wait_for(LinkUp)
     await link.originate(_request("rec-human"))
@@ -91,7 +98,7 @@ async def test_human_is_answered_then_amd_human_then_hangup(replay: tuple) -> No
     assert len(link.tracker) == 0
 
 
-async def test_machine_gives_amd_machine(replay: tuple) -> None:
+async def test_machine_gives_amd_machine(replay: Replay) -> None:
     _server, link, got = replay
     await link.originate(_request("rec-machine"))
     amd = await got.wait_for(AmdResult, "rec-machine")
@@ -108,7 +115,7 @@ async def test_machine_gives_amd_machine(replay: tuple) -> None:
         ("rec-invalid", FailReason.FAILED),
     ],
 )
-async def test_unanswered_outcomes(replay: tuple, action_id: str, reason: FailReason) -> None:
+async def test_unanswered_outcomes(replay: Replay, action_id: str, reason: FailReason) -> None:
     _server, link, got = replay
     await link.originate(_request(action_id))
     failed = await got.wait_for(CallFailed, action_id)
@@ -117,7 +124,7 @@ async def test_unanswered_outcomes(replay: tuple, action_id: str, reason: FailRe
     assert got.of(action_id) == [CallRinging, CallFailed]
 
 
-async def test_all_outcomes_at_once_each_get_exactly_one_terminal_event(replay: tuple) -> None:
+async def test_all_outcomes_at_once_each_get_exactly_one_terminal_event(replay: Replay) -> None:
     _server, link, got = replay
     ids = ["rec-human", "rec-busy", "rec-congestion", "rec-invalid", "rec-no_answer"]
     await asyncio.gather(*(link.originate(_request(i)) for i in ids))
