@@ -228,7 +228,16 @@ class PhoneNormaliser:
         if not text:
             raise PhoneError("empty phone number")
         region = region.upper() if region else self.default_region
-        e164 = self._fast_e164(text, region) or self._slow_e164(text, region)
+        e164 = self._fast_e164(text, region)
+        if e164 is None:
+            number = self._slow_parse(text, region)
+            e164 = phonenumbers.format_number(number, PhoneNumberFormat.E164)
+            if self._fast_e164(e164, region) != e164:
+                # Re-reading this E.164 would strip another prefix: classify it as parsed.
+                found = _class_of(number)
+                if not found.valid:
+                    raise PhoneError(f"invalid phone number {e164} (not in the numbering plan)")
+                return PhoneInfo(e164, found.kind, found.timezone)
         return self._classify(e164)
 
     def _fast_e164(self, text: str, region: str) -> str | None:
@@ -241,7 +250,7 @@ class PhoneNormaliser:
                 return None
         if compact.startswith("+"):
             digits = compact[1:]
-        elif compact.startswith("00"):
+        elif compact.startswith("00") and self._idd_is_00(region):
             digits = compact[2:]
         else:
             return self._fast_national(compact, region)
@@ -285,6 +294,14 @@ class PhoneNormaliser:
             self._national[region] = plan
         return self._national[region]
 
+    def _idd_is_00(self, region: str) -> bool:
+        """Whether "00" is exactly the international call prefix of `region` (not in the US)."""
+        plan = self._national_plan(region)
+        if plan is None or plan.international_prefix is None:
+            return False
+        found = plan.international_prefix.match("00")
+        return found is not None and found.end() == 2
+
     def _fast_national(self, digits: str, region: str) -> str | None:
         if not digits.isdigit() or not 2 <= len(digits) <= 15:
             return None
@@ -301,13 +318,12 @@ class PhoneNormaliser:
             return None
         return "+" + plan.country_code + digits
 
-    def _slow_e164(self, text: str, region: str) -> str:
+    def _slow_parse(self, text: str, region: str) -> phonenumbers.PhoneNumber:
         self.slow_parses += 1
         try:
-            number = phonenumbers.parse(text, region)
+            return phonenumbers.parse(text, region)
         except NumberParseException as exc:
             raise PhoneError(f"not a phone number ({exc._msg})") from None
-        return phonenumbers.format_number(number, PhoneNumberFormat.E164)
 
     def _key_length(self, digits: str) -> tuple[int, int] | None:
         """(digits that decide the class, country code) for numbers like `digits`."""
@@ -343,14 +359,17 @@ class PhoneNormaliser:
     def _classify_slow(self, e164: str) -> _Class:
         self.classified += 1
         try:
-            number = phonenumbers.parse(e164, None)
+            return _class_of(phonenumbers.parse(e164, None))
         except NumberParseException:
             return _Class(False, "unknown", None)
-        if not phonenumbers.is_valid_number(number):
-            return _Class(False, "unknown", None)
-        kind = _KINDS.get(phonenumbers.number_type(number), "unknown")
-        zones = [z for z in timezone.time_zones_for_number(number) if z != _UNKNOWN_TZ]
-        return _Class(True, kind, zones[0] if len(zones) == 1 else None)
+
+
+def _class_of(number: phonenumbers.PhoneNumber) -> _Class:
+    if not phonenumbers.is_valid_number(number):
+        return _Class(False, "unknown", None)
+    kind = _KINDS.get(phonenumbers.number_type(number), "unknown")
+    zones = [z for z in timezone.time_zones_for_number(number) if z != _UNKNOWN_TZ]
+    return _Class(True, kind, zones[0] if len(zones) == 1 else None)
 
 
 def slow_reference(raw: str, region: str) -> PhoneInfo:

@@ -35,10 +35,10 @@ def parse_amount(text: str) -> Decimal:
         sign, raw = ("-" if raw[0] == "-" else ""), raw[1:].lstrip()
     had_space_groups = bool(_SPACES.search(raw))
     compact = _SPACES.sub("", raw)
-    if had_space_groups and not _SPACE_GROUPED.fullmatch(raw):
-        raise ValueProblem(f"amount {text.strip()!r}: digit groups must have three digits")
     if not re.fullmatch(r"[\d.,]+", compact) or not compact[0].isdigit():
         raise ValueProblem(f"amount {text.strip()!r} is not a number")
+    if had_space_groups and not _SPACE_GROUPED.fullmatch(raw):
+        raise ValueProblem(f"amount {text.strip()!r}: digit groups must have three digits")
     integer, fraction = _split_decimal(compact, text.strip(), had_space_groups)
     if len(fraction) > 2:
         raise ValueProblem(f"amount {text.strip()!r} has more than two decimal places")
