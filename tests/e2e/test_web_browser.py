@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 import shutil
 import time
@@ -70,13 +71,15 @@ def _staff_the_floor(app: RunningApp) -> None:
         app.live.publish({"type": "agent_state", **agent_view_dict(view)})
 
 
-def _publish_pacing(live: LiveHub, campaign_id: int, ratio: float, abandon: float) -> None:
+def _publish_pacing(
+    live: LiveHub, campaign_id: int, ratio: float, abandon: float, at: float | None = None
+) -> None:
     """As the campaign runner does: the campaign by id, the time in epoch seconds."""
     live.publish(
         {
             "type": "pacing",
             "campaign_id": campaign_id,
-            "at": time.time(),
+            "at": at or time.time(),
             "mode": "predictive",
             "ratio": ratio,
             "abandon_pct": abandon,
@@ -93,17 +96,32 @@ async def test_dashboard_shows_live_agents_and_controls_reach_the_runtime(
 ) -> None:
     async with running_app(sessions) as app, browser_page() as page:
         await _sign_in(page, app.url, "supervisor")
+        # The last hour of pacing decisions, published before the page opens.
+        now = time.time()
+        for minute in range(60):
+            wave = math.sin(minute / 7)
+            ratio, abandon = 2.2 + 0.5 * wave, 1.8 + 0.4 * math.sin(minute / 15)
+            _publish_pacing(
+                app.live, app.seeded.campaign_id, ratio, abandon, now - 60 * (60 - minute)
+            )
         await page.goto(f"{app.url}/?campaign={CAMPAIGN}")
+        await page.wait_for("window.pacingChart.points.length === 60")
         await page.wait_for(
             "document.querySelector('[data-kpi=dialled] .value').textContent !== '–'"
         )
         await _until(lambda: app.live.clients >= 1, "the dashboard's event stream")
         await page.wait_for("document.querySelector('#stream').classList.contains('on')")
+        # The pacing settings are loaded (so a later snapshot cannot overwrite live ones).
+        await page.wait_for("document.querySelector('#controls [name=max_ratio]').value !== ''")
         _staff_the_floor(app)
         await page.wait_for(
             "document.querySelector('#agents tr[data-login=\"1003\"][data-state=ready]')"
         )
-        assert await page.evaluate("document.querySelectorAll('#agents tr.overrun').length") == 1
+        # Events arrive one by one: wait for the last agent, then check the overrun flag.
+        await page.wait_for(
+            "document.querySelectorAll('#agents tbody tr[data-login]').length === 8"
+        )
+        await page.wait_for("document.querySelectorAll('#agents tr.overrun').length === 1")
         app.live.publish(
             {
                 "type": "agent_state",

@@ -6,6 +6,7 @@
   const select = $("#campaign"), form = $("#controls"), message = $("#control-message");
   const actions = $("#campaign-actions");
   const chart = new PacingChart($("#pacing-chart"));
+  window.pacingChart = chart;  // for the browser tests
   const agents = new Map();
   const ORDER = ["on_call", "wrap_up", "reserved", "ready", "paused", "logged_out"];
   const OUTCOME_COLOURS = { connected: "#2f6fed", ivr: "#0e9384", abandoned: "#d92d20", machine: "#7a5af8",
