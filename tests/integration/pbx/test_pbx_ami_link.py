@@ -68,6 +68,8 @@ async def test_wrong_credentials_raise_login_error() -> None:
 
 async def test_every_simulated_outcome_maps_to_its_events(link: LinkPair) -> None:
     ami, got = link
+    hangups: list[Mapping[str, str]] = []
+    ami.subscribe_raw(["Hangup"], hangups.append)
     reqs = {
         "human": request("human", SimOutcome.HUMAN, talk_s=1),
         "machine": request("machine", SimOutcome.MACHINE),
@@ -98,25 +100,29 @@ async def test_every_simulated_outcome_maps_to_its_events(link: LinkPair) -> Non
     machine = reqs["machine"].action_id
     amd = await got.wait_for(AmdResult, machine)
     assert isinstance(amd, AmdResult) and amd.status is AmdStatus.MACHINE
-    await ami.hangup(amd.channel)
+    await ami.redirect(amd.channel, "dialer-machine", "s")  # no MACHINE_ACTION: hang up
     await got.wait_for(CallHungUp, machine)
+    assert [h["Context"] for h in hangups if h.get("Uniqueid") == machine] == ["dialer-machine"]
     assert len(ami.tracker) == 0
 
 
 async def test_redirect_to_abandon_plays_the_message_then_hangs_up(link: LinkPair) -> None:
     ami, got = link
-    hangups: list[Mapping[str, str]] = []
-    ami.subscribe_raw(["Hangup"], hangups.append)
-    # A short sound stands in for the abandon prompt to keep the suite fast.
-    req = request("abandon", SimOutcome.HUMAN, talk_s=30, amd=False, ABANDON_SOUND="beep")
+    raw: list[Mapping[str, str]] = []
+    ami.subscribe_raw(["Hangup", "UserEvent"], raw.append)
+    req = request("abandon", SimOutcome.HUMAN, talk_s=30, amd=False)
     await ami.originate(req)
     answered = await got.wait_for(CallAnswered, req.action_id)
     assert isinstance(answered, CallAnswered)
     await ami.redirect(answered.channel, "dialer-abandon", "s")
-    hung = await got.wait_for(CallHungUp, req.action_id)
+    hung = await got.wait_for(CallHungUp, req.action_id)  # after the whole message
     assert isinstance(hung, CallHungUp) and hung.cause == 16
-    ours = [h for h in hangups if h.get("Uniqueid") == req.action_id]
-    assert ours and ours[-1]["Context"] == "dialer-abandon"
+    ours = [e for e in raw if e.get("Uniqueid") == req.action_id]
+    played = [e for e in ours if e.get("UserEvent") == "DialerAbandonPlayed"]
+    assert played and played[0]["Status"] == "SUCCESS"  # dialer/prompts/abandon exists
+    hangup = next(e for e in ours if e.get("Event") == "Hangup")
+    assert hangup["Context"] == "dialer-abandon"
+    assert ours.index(played[0]) < ours.index(hangup)
 
 
 async def test_reconnect_keeps_live_calls_and_settles_ended_ones_once() -> None:
