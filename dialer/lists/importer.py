@@ -173,6 +173,7 @@ async def import_csv(
             await run.flush()
             await run.wait_for_writer()
             await writer.link_creditor()
+            report.problems.sort(key=lambda problem: problem.line)  # duplicates come late
         finally:
             run.cancel_writer()
             run.seen.close()

@@ -182,11 +182,13 @@ async def test_bad_rows_are_rejected_whole_and_good_rows_go_in(
     )
     assert (report.rows, report.new, report.rejected) == (6, 2, 4)
     assert [str(p) for p in report.problems] == [
-        "line 3, column balance: amount '1.240' is ambiguous: write 1240.00 / 1240,00 or 1.24 / 1,24",
-        "line 4, column phone2: invalid phone number +4812345 (no such number in the numbering plan)",
-        "line 6: no phone number on this row",
+        "line 3, column balance: amount '1.240' is ambiguous: "
+        "write 1240.00 / 1240,00 or 1.24 / 1,24",
+        "line 4, column phone2: invalid phone number +4812345 "
+        "(no such number in the numbering plan)",
         "line 5, column account_id: duplicate account_id 'A1': already on line 2",
-    ]  # fmt: skip
+        "line 6: no phone number on this row",
+    ]
     assert set(await debtors_of(db, name)) == {"A1", "A5"}
     assert (await debtors_of(db, name))["A1"].first_name == "Anna"
     with rejects.open(encoding="utf-8", newline="") as handle:
