@@ -84,13 +84,50 @@ async def record(
 
 
 def write(name: str, trigger: str, frames: list[str], note: str) -> None:
+    write_sections(name, [(trigger, frames)], note)
+
+
+def write_sections(name: str, sections: list[tuple[str, list[str]]], note: str) -> None:
     HERE.mkdir(exist_ok=True)
-    text = [f"# {note}", f">>> {trigger}"]
-    for frame in frames:
-        text.append(frame.replace("\r\n", "\n"))
-        text.append("")
+    text = [f"# {note}"]
+    for trigger, frames in sections:
+        text.append(f">>> {trigger}")
+        for frame in frames:
+            text.append(frame.replace("\r\n", "\n"))
+            text.append("")
     (HERE / f"{name}.txt").write_text("\n".join(text) + "\n", encoding="utf-8")
-    print(f"{name}: {len(frames)} frames")
+    print(f"{name}: {sum(len(f) for _, f in sections)} frames")
+
+
+async def record_confbridge(rec: Recorder) -> None:
+    """A human answers; we redirect them into an (agent-less) ACD ConfBridge; they hang up.
+
+    The Redirect's section is replayed for any Redirect: `rec-redirect` is the ActionID to
+    replace with the one received."""
+    action_id = "rec-confbridge"
+    req = request(action_id, SimOutcome.HUMAN, 4, DIALER_AMD="0")
+    rec.writer.write(_frame(actions.originate(req)))
+    answered: list[str] = []
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not any("Reason: 4" in f for f in answered):
+        answered += [f for f in await rec.read_frames(time.monotonic() + 0.2) if ours(f, action_id)]
+    channel = next(
+        line[len("Channel: ") :]
+        for frame in answered
+        if "Event: OriginateResponse" in frame
+        for line in frame.split("\r\n")
+        if line.startswith("Channel: ")
+    )
+    # 1099 is outside every agent range the project uses, so nobody else's bridge
+    redirect = actions.redirect(channel, "acd-agent", "1099") | {"ActionID": "rec-redirect"}
+    rec.writer.write(_frame(redirect))
+    after = await rec.read_frames(time.monotonic() + 8)
+    after = [f for f in after if ours(f, action_id) or "ActionID: rec-redirect" in f]
+    write_sections(
+        "confbridge",
+        [(f"Originate {action_id}", answered), ("Redirect rec-redirect", after)],
+        "HUMAN talk 4 s, redirected into ConfBridge agent-1099",
+    )
 
 
 def request(action_id: str, outcome: SimOutcome, talk_s: int, **extra: str) -> OriginateRequest:
@@ -120,6 +157,7 @@ SCENARIOS = {
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--busy", type=int, default=0, help="record N busy calls (bench)")
+    parser.add_argument("--only", default="", help="record only this scenario")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5038)
     args = parser.parse_args()
@@ -135,7 +173,11 @@ async def main() -> None:
             frames = await record(rec, reqs, 8.0, prefix)
             write("bench_busy", f"Originate {prefix}", frames, f"{args.busy} busy calls")
             return
+        if args.only in ("", "confbridge"):
+            await record_confbridge(rec)
         for name, (outcome, talk, seconds) in SCENARIOS.items():
+            if args.only not in ("", name):
+                continue
             action_id = f"rec-{name}"  # stable: the replay tests originate the same ids
             frames = await record(rec, [request(action_id, outcome, talk)], seconds, action_id)
             write(name, f"Originate {action_id}", frames, f"{outcome.name} talk {talk} s")

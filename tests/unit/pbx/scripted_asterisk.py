@@ -84,6 +84,13 @@ class ScriptedAsterisk:
     def originates(self) -> list[str]:
         return [a["ActionID"] for a in self.received if a.get("Action") == "Originate"]
 
+    def _recorded_id(self, action: str) -> str:
+        for trigger in self.sections:
+            name, _, recorded = trigger.partition(" ")
+            if name == action:
+                return recorded
+        return ""
+
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
         assert task is not None
@@ -143,9 +150,17 @@ class ScriptedAsterisk:
             )
         elif name == "Originate" and self.drop_on_originate:
             writer.close()
-        elif name == "Originate" and f"Originate {action_id}" in self.sections:
-            for data in self.sections[f"Originate {action_id}"]:
+        elif f"{name} {action_id}" in self.sections:
+            for data in self.sections[f"{name} {action_id}"]:
                 writer.write(data)
+        elif name != "Originate" and (recorded := self._recorded_id(name)):
+            # recorded with another ActionID: replay it as the reply to this one
+            for data in self.sections[f"{name} {recorded}"]:
+                writer.write(
+                    data.replace(
+                        f"ActionID: {recorded}\r\n".encode(), f"ActionID: {action_id}\r\n".encode()
+                    )
+                )
         elif name == "Originate":
             writer.write(
                 frame(

@@ -12,6 +12,7 @@ from dialer.pbx.events import (
     AmdResult,
     AmdStatus,
     CallAnswered,
+    CallBridged,
     CallFailed,
     CallHungUp,
     CallRinging,
@@ -64,7 +65,7 @@ class Collector:
 @pytest.fixture
 async def replay() -> AsyncIterator[Replay]:
     server = ScriptedAsterisk()
-    for name in ("human", "machine", "busy", "no_answer", "congestion", "invalid"):
+    for name in ("human", "machine", "busy", "no_answer", "congestion", "invalid", "confbridge"):
         server.sections.update(load_transcript(name))
     port = await server.start()
     link = AmiLink(settings(ami_port=port, login_timeout_s=5))
@@ -132,3 +133,15 @@ async def test_all_outcomes_at_once_each_get_exactly_one_terminal_event(replay: 
     for action_id in ids:
         kinds = got.of(action_id)
         assert sum(k in (CallFailed, CallHungUp) for k in kinds) == 1, (action_id, kinds)
+
+
+async def test_redirect_into_a_confbridge_gives_one_call_bridged(replay: Replay) -> None:
+    _server, link, got = replay
+    await link.originate(_request("rec-confbridge"))
+    answered = await got.wait_for(CallAnswered, "rec-confbridge")
+    assert isinstance(answered, CallAnswered)
+    await link.redirect(answered.channel, "acd-agent", "1099")
+    bridged = await got.wait_for(CallBridged, "rec-confbridge")
+    assert isinstance(bridged, CallBridged) and bridged.target == "agent-1099"
+    await got.wait_for(CallHungUp, "rec-confbridge")
+    assert got.of("rec-confbridge") == [CallRinging, CallAnswered, CallBridged, CallHungUp]
