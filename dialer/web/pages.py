@@ -119,6 +119,39 @@ async def agent_screen(request: web.Request) -> web.Response:
     return page(f"Agent {login}", body, user=user, active=f"/agent/{login}", scripts=scripts)
 
 
+AGENT_COLUMNS = (
+    ("login", "Login"),
+    ("name", "Name"),
+    ("calls", "Calls"),
+    ("talk_s", "Talk"),
+    ("wait_s", "Wait"),
+    ("wrap_s", "Wrap-up"),
+    ("pause_s", "Pause"),
+    ("logged_in_s", "Logged in"),
+    ("occupancy_pct", "Occupancy %"),
+    ("break_overruns", "Break overruns"),
+    ("overrun_s", "Overrun time"),
+)
+
+
+def _clock(seconds: object) -> str:
+    total = int(str(seconds))
+    return f"{total // 3600}:{total // 60 % 60:02d}:{total % 60:02d}"
+
+
+def _agent_table(rows: list[dict[str, object]]) -> str:
+    cells = [
+        [_clock(row[key]) if key.endswith("_s") else row[key] for key, _ in AGENT_COLUMNS]
+        for row in rows
+    ]
+    return table([label for _, label in AGENT_COLUMNS], cells, empty="No agent activity")
+
+
+def _results_table(rows: list[dict[str, object]]) -> str:
+    headers = [key.replace("_", " ").capitalize() for key in rows[0]] if rows else ["Creditor"]
+    return table(headers, [r.values() for r in rows], empty="No results yet")
+
+
 @allow(*STAFF)
 async def reports(request: web.Request) -> web.Response:
     sessions = request.app[SESSIONS_KEY]
@@ -128,7 +161,6 @@ async def reports(request: web.Request) -> web.Response:
         results = await script_results(sessions, campaign)
     except LookupError:
         raise web.HTTPNotFound(text=f"no campaign named {campaign}") from None
-    groups = results.rows()
     projection = ""
     if results.projection is not None:
         p = results.projection
@@ -138,15 +170,13 @@ async def reports(request: web.Request) -> web.Response:
             f"attempts/hour over the last 7 days: projected end <b>{esc(end)}</b></p>"
         )
     query = f"&campaign={esc(campaign)}" if campaign else ""
-    title = "Script results" + (f" · {esc(campaign)}" if campaign else "")
-    agent_table = table(list(agents[0]) if agents else ["login"], [r.values() for r in agents])
-    result_table = table(list(groups[0]) if groups else ["creditor"], [r.values() for r in groups])
+    title = "Script results" + (f" · {esc(campaign)}" if campaign else ", all campaigns")
     body = (
         '<div class="toolbar"><h1>Reports</h1></div><section class="card"><div class="card-head">'
         '<h2>Agent performance, last 24 h</h2><a href="/api/reports/agents?format=csv">CSV</a>'
-        f"</div>{agent_table}</section>"
+        f"</div>{_agent_table(agents)}</section>"
         f'<section class="card"><div class="card-head"><h2>{title}</h2>'
         f'<a href="/api/reports/results?format=csv{query}">CSV</a></div>'
-        f"{projection}{result_table}</section>"
+        f"{projection}{_results_table(results.rows())}</section>"
     )
     return page("Reports", body, user=current_user(request), active="/reports")
