@@ -61,6 +61,7 @@ async def _status_async(settings: Settings) -> int:
         print(f"Asterisk: {version}")
         print(uptime)
         print(f"channels: {len(channels)}")
+        print(f"link: {link.health()}")
         return 0
     except AmiError as exc:
         print(f"AMI: logged in, but an action failed: {exc}")

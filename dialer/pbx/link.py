@@ -156,6 +156,20 @@ class AmiLink:
     def frames_read(self) -> int:
         return self._protocol.frames if self._protocol else 0
 
+    def health(self) -> dict[str, object]:
+        """For a /status page: is the link up, how busy, how often it reconnected."""
+        protocol = self._protocol
+        return {
+            "connected": self.connected,
+            "ami": f"{self.settings.ami_host}:{self.settings.ami_port}",
+            "ami_protocol": protocol.version if protocol else None,
+            "logins": self.generation,
+            "reconnects": self.reconnects,
+            "calls_in_flight": len(self.tracker),
+            "frames_read": self.frames_read,
+            "events_queued": self._queue.qsize(),
+        }
+
     async def _open(self) -> AmiProtocol:
         s = self.settings
         protocol = await open_session(

@@ -171,7 +171,32 @@ async def _until_gone(uniqueid: str) -> None:
         await watcher.stop()
 
 
+async def test_play_then_wait_for_the_next_redirect(link: LinkPair) -> None:
+    ami, got = link
+    played: list[Mapping[str, str]] = []
+    req = request("play", SimOutcome.HUMAN, talk_s=30, amd=False)
+    ami.subscribe_raw(
+        ["UserEvent"], lambda e: played.append(e) if e.get("Uniqueid") == req.action_id else None
+    )
+    await ami.originate(req)
+    answered = await got.wait_for(CallAnswered, req.action_id)
+    assert isinstance(answered, CallAnswered)
+    await ami.play(answered.channel, "beep")
+
+    async def heard() -> None:
+        while not played:
+            await asyncio.sleep(0.1)
+
+    await asyncio.wait_for(heard(), 20)
+    assert played[0]["UserEvent"] == "DialerPlayed" and played[0]["Status"] == "SUCCESS"
+    assert req.action_id in ami.tracker  # still up, waiting in [dialer-play]
+    await ami.hangup(answered.channel)
+    await got.wait_for(CallHungUp, req.action_id)
+
+
 async def test_cli_helpers_answer(link: LinkPair) -> None:
     ami, _got = link
     assert "Asterisk" in await ami.command("core show version")
     assert isinstance(await ami.channels(), list)
+    health = ami.health()
+    assert health["connected"] is True and health["logins"] == 1
