@@ -66,4 +66,9 @@ def create_app(
     admin.add_routes(app)
     api.add_routes(app)
     app.router.add_static("/static/", STATIC_DIR, name="static")
+    app.on_shutdown.append(_close_streams)
     return app
+
+
+async def _close_streams(app: web.Application) -> None:
+    app[LIVE_KEY].close()

@@ -34,17 +34,31 @@ class Subscription:
         self.queue: asyncio.Queue[tuple[int, Event]] = asyncio.Queue(maxsize=size)
         self.accept = accept
         self.dropped = asyncio.Event()
+        self.closed = asyncio.Event()  # the server is shutting down
 
     async def next(self, timeout: float) -> tuple[int, Event] | None:
         """The next event, or None on timeout; raises ConnectionAbortedError once dropped."""
+        if self.closed.is_set():
+            raise ConnectionAbortedError("server shutting down")
         if self.dropped.is_set() and self.queue.empty():
             raise ConnectionAbortedError("client too slow, dropped")
+        getter = asyncio.ensure_future(self.queue.get())
+        closing = asyncio.ensure_future(self.closed.wait())
         try:
-            return await asyncio.wait_for(self.queue.get(), timeout)
-        except TimeoutError:
-            if self.dropped.is_set():
-                raise ConnectionAbortedError("client too slow, dropped") from None
-            return None
+            done, _ = await asyncio.wait(
+                {getter, closing}, timeout=timeout, return_when="FIRST_COMPLETED"
+            )
+        finally:
+            closing.cancel()
+            if not getter.done():
+                getter.cancel()
+        if getter in done:
+            return getter.result()
+        if self.closed.is_set():
+            raise ConnectionAbortedError("server shutting down")
+        if self.dropped.is_set():
+            raise ConnectionAbortedError("client too slow, dropped")
+        return None
 
 
 class LiveHub:
@@ -90,6 +104,11 @@ class LiveHub:
             except asyncio.QueueFull:
                 log.warning("live client dropped: %d events behind", sub.queue.qsize())
                 sub.dropped.set()
+
+    def close(self) -> None:
+        """End every stream now (on server shutdown, so it need not wait for them)."""
+        for sub in list(self._subscriptions):
+            sub.closed.set()
 
     @asynccontextmanager
     async def subscribe(self, accept: EventFilter | None = None) -> AsyncIterator[Subscription]:

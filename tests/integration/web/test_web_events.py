@@ -81,3 +81,19 @@ async def test_agent_state_change_is_streamed(sessions: async_sessionmaker[Any])
             )
         finally:
             stream.close()
+
+
+async def test_server_shutdown_ends_open_streams(sessions: async_sessionmaker[Any]) -> None:
+    async with aiohttp.ClientSession(timeout=TIMEOUT) as http:
+        async with running_app(sessions) as app:
+            stream = await http.get(
+                f"{app.url}/api/events", headers=basic("supervisor", "supervisor")
+            )
+            await _wait_for_clients(app.live, 1)
+        # The server stopped without waiting for the client: the stream has ended.
+        try:
+            rest = await asyncio.wait_for(stream.content.read(), 20)
+            assert b"event:" not in rest
+            assert stream.content.at_eof()
+        finally:
+            stream.close()

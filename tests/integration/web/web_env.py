@@ -176,7 +176,7 @@ async def running_app(
         acd=desk if live_parts else None,
         auth=WebSettings.model_validate({"secret": "test-secret"}),
     )
-    runner = web.AppRunner(app, shutdown_timeout=1.0)
+    runner = web.AppRunner(app)  # default shutdown: open event streams must end by themselves
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()

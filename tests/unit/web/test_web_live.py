@@ -62,3 +62,13 @@ def test_recent_pacing_events_are_kept_for_new_dashboards() -> None:
         hub.publish({"type": "pacing", "n": n})
     hub.publish({"type": "agent_state"})
     assert hub.recent() == [{"type": "pacing", "n": 1}, {"type": "pacing", "n": 2}]
+
+
+async def test_close_ends_waiting_streams() -> None:
+    hub = LiveHub()
+    async with hub.subscribe() as sub:
+        waiting = asyncio.create_task(sub.next(60))
+        await asyncio.sleep(0)
+        hub.close()
+        with pytest.raises(ConnectionAbortedError):
+            await asyncio.wait_for(waiting, 20)
