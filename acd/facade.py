@@ -270,6 +270,10 @@ class Acd:
         self._subscribers.append(callback)
         return lambda: self._subscribers.remove(callback)
 
+    def publish(self, event: dict[str, Any]) -> None:
+        """Send an event (JSON-ready dict) to every subscriber: for the ACD's PBX side."""
+        self._emit(event)
+
     # ----- timers --------------------------------------------------------------------
     def tick(self) -> None:
         """Do what is due now: end wrap-ups, flag break overruns, treat long waits."""

@@ -1,0 +1,195 @@
+"""The ACD on the real sandbox: SIP agent phones in their sessions, debtors put through.
+
+Agents are pyVoIP phones registered as agent1021..agent1030 (this suite's range); debtors
+are simulated PSTN numbers originated through the PBX seam.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from acd import Acd, AcdSettings, AgentProfile, AgentState, QueueConfig, UnknownPauseReasonError
+from acd.pbx_link import AcdPbxLink
+from acd.sim_agents import SimAgentPool
+from dialer.config import AsteriskSettings
+from dialer.pbx.actions import OriginateRequest
+from dialer.pbx.events import CallAnswered, CallHungUp, PbxEvent
+from dialer.pbx.link import AmiLink
+from dialer.pbx.simnumbers import SimOutcome, dial_string, sim_number
+
+pytestmark = pytest.mark.usefixtures("asterisk_sandbox")
+
+WAIT_S = 25.0
+_serial = itertools.count(100)
+
+
+@dataclass
+class Floor:
+    acd: Acd
+    ami: AmiLink
+    pbx: AcdPbxLink
+    phones: SimAgentPool
+    events: list[dict[str, Any]] = field(default_factory=list)
+    pbx_events: list[PbxEvent] = field(default_factory=list)
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def until(self, what: Callable[[], Any], timeout_s: float = WAIT_S) -> Any:
+        """Wait for `what()` to be truthy (re-checked on every ACD or PBX event)."""
+        async with asyncio.timeout(timeout_s):
+            while not (result := what()):
+                self.changed.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.changed.wait(), 0.5)
+        return result
+
+    def state(self, login: str) -> AgentState:
+        return self.acd.state_of(login)
+
+    async def debtor(self, talk_s: int, context: str = "dialer-outbound", exten: str = "s") -> str:
+        """Dial a simulated person; returns the ActionID (the answered channel comes later)."""
+        number = sim_number(SimOutcome.HUMAN, talk_s, next(_serial))
+        action_id = f"acd-test-{number.lstrip('+')}-{next(_serial)}"
+        await self.ami.originate(
+            OriginateRequest(
+                action_id, dial_string(number), context, exten, variables={"DIALER_WAIT": "60"}
+            )
+        )
+        return action_id
+
+    async def answered(self, action_id: str) -> CallAnswered:
+        def seen() -> CallAnswered | None:
+            for event in self.pbx_events:
+                if isinstance(event, CallAnswered) and event.action_id == action_id:
+                    return event
+            return None
+
+        answered: CallAnswered = await self.until(seen)
+        return answered
+
+    def hung_up(self, action_id: str) -> bool:
+        return any(isinstance(e, CallHungUp) and e.action_id == action_id for e in self.pbx_events)
+
+    def connected_to(self, login: str) -> list[dict[str, Any]]:
+        return [e for e in self.events if e["type"] == "call_connected" and e["login"] == login]
+
+
+@pytest.fixture
+async def floor() -> AsyncIterator[Floor]:
+    logins = [str(n) for n in range(1021, 1028)]
+    acd = Acd(settings=AcdSettings(wrapup_s=1.0))
+    for login in logins:
+        acd.add_agent(AgentProfile(login, name=f"Agent {login}"))
+    ami = AmiLink(AsteriskSettings())
+    await ami.start()
+    pbx = AcdPbxLink(ami, acd)
+    phones = SimAgentPool(logins)
+    floor = Floor(acd, ami, pbx, phones)
+
+    def on_acd(event: dict[str, Any]) -> None:
+        floor.events.append(event)
+        floor.changed.set()
+
+    def on_pbx(event: PbxEvent) -> None:
+        floor.pbx_events.append(event)
+        floor.changed.set()
+
+    acd.subscribe(on_acd)
+    ami.subscribe(on_pbx)
+    try:
+        await pbx.start()
+        await phones.start()
+        yield floor
+    finally:
+        await pbx.stop()
+        await phones.stop()
+        await ami.stop()
+        await acd.aclose()
+
+
+async def test_answered_debtor_goes_to_the_longest_idle_agent_then_wrap_up_then_ready(
+    floor: Floor,
+) -> None:
+    await asyncio.gather(floor.pbx.login("1021"), floor.pbx.login("1022"))
+    floor.acd.ready("1022")  # idle the longest
+    floor.acd.ready("1021")
+    action_id = await floor.debtor(talk_s=3)
+    answer = await floor.answered(action_id)
+    login = await floor.pbx.route_answered(answer.channel, attempt_id=None, answered_at=answer.at)
+    assert login == "1022"
+    assert floor.connected_to("1022")
+    assert floor.state("1022") is AgentState.ON_CALL
+    assert floor.pbx.connect_stats().count == 1
+    # the debtor hangs up after talking: wrap-up, then READY by itself; the phone stays
+    await floor.until(lambda: floor.state("1022") is AgentState.WRAP_UP)
+    await floor.until(lambda: floor.state("1022") is AgentState.READY)
+    assert floor.phones["1022"].in_call
+    assert floor.pbx.session_channel("1022") is not None
+    assert floor.state("1021") is AgentState.READY
+
+
+async def test_pause_with_a_reason_takes_the_agent_out_of_routing(floor: Floor) -> None:
+    await floor.pbx.login("1023", ready=True)
+    floor.acd.pause("1023", "break")
+    state = next(s for s in floor.acd.agent_states() if s["login"] == "1023")
+    assert (state["state"], state["reason"]) == ("paused", "break")
+    assert floor.acd.reserve() is None
+    with pytest.raises(UnknownPauseReasonError):
+        floor.acd.pause("1023", "nap")
+    floor.acd.ready("1023")
+    assert floor.acd.free_now() == 1
+    await floor.pbx.logout("1023")
+    await floor.phones.wait_for("1023", "ended", WAIT_S)
+    assert floor.state("1023") is AgentState.LOGGED_OUT
+
+
+async def test_agent_hanging_up_mid_call_is_logged_out_and_the_debtor_rescued(
+    floor: Floor,
+) -> None:
+    await floor.pbx.login("1024", ready=True)
+    action_id = await floor.debtor(talk_s=30)
+    answer = await floor.answered(action_id)
+    assert await floor.pbx.route_answered(answer.channel, answered_at=answer.at) == "1024"
+    await floor.pbx.login("1025", ready=True)
+    assert await floor.phones.hang_up("1024")
+    await floor.until(lambda: floor.state("1024") is AgentState.LOGGED_OUT)
+    await floor.until(lambda: floor.connected_to("1025"))
+    await floor.until(lambda: floor.state("1025") is AgentState.ON_CALL)
+    assert floor.pbx.rescued == 1
+    await floor.ami.hangup(answer.channel)
+    await floor.until(lambda: floor.state("1025") is not AgentState.ON_CALL)
+
+
+async def test_two_answers_for_one_free_agent_abandon_one(floor: Floor) -> None:
+    await floor.pbx.login("1026", ready=True)
+    first, second = await floor.debtor(talk_s=5), await floor.debtor(talk_s=5)
+    answers = await asyncio.gather(floor.answered(first), floor.answered(second))
+    routed = [await floor.pbx.route_answered(a.channel, answered_at=a.at) for a in answers]
+    assert routed == ["1026", None]
+    assert floor.pbx.abandoned == 1
+    assert any(e["type"] == "call_abandoned" for e in floor.events)
+    # the abandoned debtor hears the message, then the call ends
+    await floor.until(lambda: floor.hung_up(second))
+
+
+async def test_caller_waiting_in_a_queue_goes_to_the_next_agent_who_becomes_ready(
+    floor: Floor,
+) -> None:
+    floor.acd.add_queue(QueueConfig("acdtest", max_wait_s=60))
+    await floor.pbx.login("1027")
+    action_id = await floor.debtor(talk_s=15, context="acd-queue", exten="acdtest")
+    await floor.until(lambda: floor.acd.queue_status(action_id))
+    status = floor.acd.queue_status(action_id)
+    assert status is not None and status.position == 1 and status.estimated_wait_s > 0
+    floor.acd.ready("1027")
+    await floor.until(lambda: floor.connected_to("1027"))
+    assert floor.state("1027") is AgentState.ON_CALL
+    answer = await floor.answered(action_id)
+    await floor.ami.hangup(answer.channel)
+    await floor.until(lambda: floor.state("1027") is not AgentState.ON_CALL)
