@@ -169,10 +169,19 @@ async def reports(request: web.Request) -> web.Response:
             f'<p class="muted">{p.debtors_remaining} debtors left, {p.attempts_per_hour:.1f} '
             f"attempts/hour over the last 7 days: projected end <b>{esc(end)}</b></p>"
         )
+    async with sessions() as session:
+        names = (await session.execute(select(Campaign.name).order_by(Campaign.name))).scalars()
+        pills = "".join(
+            f'<a href="/reports?campaign={esc(n)}"{" class=active" if n == campaign else ""}>'
+            f"{esc(n)}</a>"
+            for n in names
+        )
+    everyone = '<a href="/reports"' + ("" if campaign else " class=active") + ">All</a>"
     query = f"&campaign={esc(campaign)}" if campaign else ""
     title = "Script results" + (f" · {esc(campaign)}" if campaign else ", all campaigns")
     body = (
-        '<div class="toolbar"><h1>Reports</h1></div><section class="card"><div class="card-head">'
+        f'<div class="toolbar"><h1>Reports</h1><span class="pills">{everyone}{pills}</span></div>'
+        '<section class="card"><div class="card-head">'
         '<h2>Agent performance, last 24 h</h2><a href="/api/reports/agents?format=csv">CSV</a>'
         f"</div>{_agent_table(agents)}</section>"
         f'<section class="card"><div class="card-head"><h2>{title}</h2>'

@@ -33,7 +33,8 @@
       detailCell.append(dialer.el("span", { class: "flag", title: "break overrun" }, over));
     }
     return dialer.el("tr", { class: overrun ? "overrun" : "", "data-login": agent.login, "data-state": agent.state },
-      dialer.el("td", {}, dialer.el("b", {}, agent.name || agent.login), " ",
+      dialer.el("td", {}, dialer.el("a", { href: `/agent/${encodeURIComponent(agent.login)}`, class: "agent-link" },
+        dialer.el("b", {}, agent.name || agent.login)), " ",
         dialer.el("span", { class: "muted small" }, agent.login)),
       dialer.el("td", {}, badge), dialer.el("td", { class: "time" }, inState === null ? "–" : dialer.duration(inState)), detailCell);
   }
