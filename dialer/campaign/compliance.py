@@ -11,6 +11,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
+from typing import NamedTuple
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -39,8 +40,7 @@ def zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
-@dataclass(frozen=True)
-class PhoneFacts:
+class PhoneFacts(NamedTuple):
     id: int
     number_e164: str
     position: int
@@ -50,8 +50,7 @@ class PhoneFacts:
     attempts: tuple[datetime, ...] = ()  # creation times of this number's recent attempts
 
 
-@dataclass(frozen=True)
-class DebtorFacts:
+class DebtorFacts(NamedTuple):
     id: int
     timezone: str
     phones: tuple[PhoneFacts, ...]

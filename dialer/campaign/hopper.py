@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -32,6 +32,12 @@ from dialer.db.outcomes import ResultKind
 from dialer.db.types import utcnow
 
 log = logging.getLogger(__name__)
+# Core tables: the hopper runs every tick, so it skips the ORM's per-row bookkeeping.
+D = Debtor.__table__
+P = Phone.__table__
+A = CallAttempt.__table__
+DNC = DncEntry.__table__
+R = ScriptResult.__table__
 WEEK = timedelta(days=7)
 # Blocks that never lift by themselves: the debtor leaves the hopper.
 _FINAL = {Block.DNC, Block.PHONE_BAD, Block.NO_PHONE}
@@ -63,12 +69,13 @@ class Hopper:
         sessions: async_sessionmaker[AsyncSession],
         campaign_id: int,
         settings: CampaignSettings,
-        scan_factor: int = 3,
+        scan_factor: int = 2,
     ) -> None:
         self._sessions = sessions
         self.campaign_id = campaign_id
         self.settings = settings
         self._scan_factor = scan_factor
+        self.dnc_hits: set[str] = set()
 
     async def claim(self, count: int, now: datetime | None = None) -> list[Claim]:
         """Claim up to `count` debtors (one number each) and commit their attempts."""
@@ -93,8 +100,9 @@ class Hopper:
         rows = await self._candidates(session, status, need * self._scan_factor, now)
         if not rows:
             return []
-        facts = await self._facts(session, rows, now)
-        dnc = await _dnc_hits(session, [p.number_e164 for f in facts for p in f.phones])
+        self.dnc_hits = set()
+        facts = await self._facts(session, rows, now, status is DebtorStatus.NEW)
+        dnc = self.dnc_hits
         chosen: list[tuple[DebtorFacts, PhoneFacts]] = []
         deferred: dict[int, tuple[DebtorStatus | None, datetime | None]] = {}
         for debtor in facts:
@@ -114,78 +122,88 @@ class Hopper:
         self, session: AsyncSession, status: DebtorStatus, limit: int, now: datetime
     ) -> list[Any]:
         query = select(
-            Debtor.id,
-            Debtor.timezone,
-            Debtor.do_not_call_until,
-            Debtor.last_contact_at,
-        ).where(Debtor.campaign_id == self.campaign_id, Debtor.status == status.value)
+            D.c.id,
+            D.c.timezone,
+            D.c.do_not_call_until,
+            D.c.last_contact_at,
+        ).where(D.c.campaign_id == self.campaign_id, D.c.status == status.value)
         if status is DebtorStatus.NEW:
-            query = query.where(or_(Debtor.next_call_at.is_(None), Debtor.next_call_at <= now))
+            query = query.where(or_(D.c.next_call_at.is_(None), D.c.next_call_at <= now))
         else:
-            query = query.where(Debtor.next_call_at <= now)
+            query = query.where(D.c.next_call_at <= now)
         if status is DebtorStatus.CALLBACK:
-            query = query.order_by(Debtor.next_call_at, Debtor.id)
+            query = query.order_by(D.c.next_call_at, D.c.id)
         elif self.settings.list_order is ListOrder.PRIORITY:
             # Index order read backwards: highest priority, then the most recently loaded
             # (the freshest debt is the most collectible).
-            query = query.order_by(Debtor.priority.desc(), Debtor.id.desc())
+            query = query.order_by(D.c.priority.desc(), D.c.id.desc())
         else:
-            query = query.order_by(Debtor.id)
+            query = query.order_by(D.c.id)
         query = query.limit(limit)
         if session.get_bind().dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True, of=Debtor)
+            query = query.with_for_update(skip_locked=True, of=D)
         return list((await session.execute(query)).all())
 
     async def _facts(
-        self, session: AsyncSession, rows: list[Any], now: datetime
-    ) -> list[DebtorFacts]:
+        self, session: AsyncSession, rows: list[Any], now: datetime, fresh: bool
+    ) -> Iterator[DebtorFacts]:
+        """Facts of each candidate, loaded in three queries, built lazily (most scans stop
+        early once enough numbers are chosen)."""
         ids = [row.id for row in rows]
         phones: dict[int, list[Any]] = defaultdict(list)
         for phone in await session.execute(
             select(
-                Phone.id,
-                Phone.debtor_id,
-                Phone.number_e164,
-                Phone.position,
-                Phone.timezone,
-                Phone.bad,
-                Phone.right_party_contacts,
-            ).where(Phone.debtor_id.in_(ids))
+                P.c.id,
+                P.c.debtor_id,
+                P.c.number_e164,
+                P.c.position,
+                P.c.timezone,
+                P.c.bad,
+                P.c.right_party_contacts,
+                DNC.c.id.label("dnc_id"),
+            )
+            .outerjoin(DNC, DNC.c.number_e164 == P.c.number_e164)
+            .where(P.c.debtor_id.in_(ids))
         ):
             phones[phone.debtor_id].append(phone)
+            if phone.dnc_id is not None:
+                self.dnc_hits.add(phone.number_e164)
         by_phone: dict[int, list[datetime]] = defaultdict(list)
         by_debtor: dict[int, list[datetime]] = defaultdict(list)
-        for attempt in await session.execute(
-            select(CallAttempt.debtor_id, CallAttempt.phone_id, CallAttempt.created_at).where(
-                CallAttempt.debtor_id.in_(ids), CallAttempt.created_at > now - WEEK
-            )
-        ):
-            by_phone[attempt.phone_id].append(attempt.created_at)
-            by_debtor[attempt.debtor_id].append(attempt.created_at)
-        promises = await _promises(session, ids)
-        return [
+        promises: dict[int, date] = {}
+        # Fresh leads were never dialled and have no results: two queries saved per tick.
+        if not fresh:
+            for debtor_id, phone_id, created_at in await session.execute(
+                select(A.c.debtor_id, A.c.phone_id, A.c.created_at).where(
+                    A.c.debtor_id.in_(ids), A.c.created_at > now - WEEK
+                )
+            ):
+                by_phone[phone_id].append(created_at)
+                by_debtor[debtor_id].append(created_at)
+            promises = await _promises(session, ids)
+        return (
             DebtorFacts(
-                id=row.id,
-                timezone=row.timezone,
-                do_not_call_until=row.do_not_call_until,
-                last_contact_at=row.last_contact_at,
-                promise_until=promises.get(row.id),
-                attempts_7d=tuple(by_debtor[row.id]),
-                phones=tuple(
+                row.id,
+                row.timezone,
+                tuple(
                     PhoneFacts(
-                        id=p.id,
-                        number_e164=p.number_e164,
-                        position=p.position,
-                        timezone=p.timezone or row.timezone,
-                        bad=p.bad,
-                        right_party_contacts=p.right_party_contacts,
-                        attempts=tuple(by_phone[p.id]),
+                        p.id,
+                        p.number_e164,
+                        p.position,
+                        p.timezone or row.timezone,
+                        p.bad,
+                        p.right_party_contacts,
+                        tuple(by_phone.get(p.id, ())),
                     )
-                    for p in phones[row.id]
+                    for p in phones.get(row.id, ())
                 ),
+                row.do_not_call_until,
+                row.last_contact_at,
+                promises.get(row.id),
+                tuple(by_debtor.get(row.id, ())),
             )
             for row in rows
-        ]
+        )
 
     async def _defer(
         self,
@@ -201,9 +219,7 @@ class Hopper:
                 # A fresh lead outside its window stays fresh: keep its priority class.
                 pass
             await session.execute(
-                update(Debtor)
-                .where(Debtor.id == debtor_id, Debtor.status == status.value)
-                .values(**values)
+                update(D).where(D.c.id == debtor_id, D.c.status == status.value).values(**values)
             )
 
     async def _insert_claims(
@@ -218,13 +234,13 @@ class Hopper:
         won = set(
             (
                 await session.execute(
-                    update(Debtor)
+                    update(D)
                     .where(
-                        Debtor.id.in_([debtor.id for debtor, _ in chosen]),
-                        Debtor.status == status.value,
+                        D.c.id.in_([debtor.id for debtor, _ in chosen]),
+                        D.c.status == status.value,
                     )
                     .values(status=DebtorStatus.DIALING.value)
-                    .returning(Debtor.id)
+                    .returning(D.c.id)
                 )
             ).scalars()
         )
@@ -243,11 +259,7 @@ class Hopper:
         ]
         if not rows:
             return []
-        ids = (
-            await session.execute(
-                insert(CallAttempt).returning(CallAttempt.id, CallAttempt.action_id), rows
-            )
-        ).all()
+        ids = (await session.execute(insert(A).returning(A.c.id, A.c.action_id), rows)).all()
         attempt_ids = {action_id: attempt_id for attempt_id, action_id in ids}
         zones = {debtor.id: phone.timezone for debtor, phone in chosen}
         return [
@@ -264,25 +276,15 @@ class Hopper:
         ]
 
 
-async def _dnc_hits(session: AsyncSession, numbers: Iterable[str]) -> set[str]:
-    numbers = list(set(numbers))
-    if not numbers:
-        return set()
-    result = await session.execute(
-        select(DncEntry.number_e164).where(DncEntry.number_e164.in_(numbers))
-    )
-    return set(result.scalars())
-
-
 async def _promises(session: AsyncSession, debtor_ids: list[int]) -> dict[int, date]:
     result = await session.execute(
-        select(ScriptResult.debtor_id, func.max(ScriptResult.promised_date))
+        select(R.c.debtor_id, func.max(R.c.promised_date))
         .where(
-            ScriptResult.debtor_id.in_(debtor_ids),
-            ScriptResult.kind == ResultKind.PROMISE_TO_PAY.value,
-            ScriptResult.promised_date.is_not(None),
+            R.c.debtor_id.in_(debtor_ids),
+            R.c.kind == ResultKind.PROMISE_TO_PAY.value,
+            R.c.promised_date.is_not(None),
         )
-        .group_by(ScriptResult.debtor_id)
+        .group_by(R.c.debtor_id)
     )
     return {
         debtor_id: promised
