@@ -19,6 +19,7 @@ FINISHED_DEBTOR_STATUSES = frozenset(
     {"done", "closed", "finished", "paid", "exhausted", "dnc", "invalid", "wrong_party"}
 )
 PACE_WINDOW = timedelta(days=7)
+MIN_PACE_S = 60.0
 
 
 @dataclass
@@ -46,7 +47,7 @@ class ResultGroup:
 class Projection:
     debtors_remaining: int
     attempts_per_debtor: float
-    attempts_per_hour: float  # calendar pace over the last seven days
+    attempts_per_hour: float  # calendar pace over the last seven days (or since the first call)
     hours_left: float | None
     projected_end: datetime | None
 
@@ -74,13 +75,19 @@ async def _projection(session: AsyncSession, campaign_id: int, now: datetime) ->
             )
         )
     ).one()
-    recent = await session.scalar(
-        select(func.count())
-        .select_from(CallAttempt)
-        .where(CallAttempt.campaign_id == campaign_id, CallAttempt.created_at >= now - PACE_WINDOW)
-    )
+    recent, first = (
+        await session.execute(
+            select(func.count(), func.min(CallAttempt.created_at)).where(
+                CallAttempt.campaign_id == campaign_id,
+                CallAttempt.created_at >= now - PACE_WINDOW,
+            )
+        )
+    ).one()
     per_debtor = max(attempts / attempted, 1.0) if attempted else 1.0
-    per_hour = (recent or 0) / (PACE_WINDOW.total_seconds() / 3600)
+    # Calendar pace (nights and pauses included) since the window's first attempt, so a
+    # campaign started an hour ago is not judged over seven days.
+    elapsed = max((now - first).total_seconds(), MIN_PACE_S) if first else 0.0
+    per_hour = recent * 3600 / elapsed if elapsed else 0.0
     left = int(remaining or 0)
     hours = left * per_debtor / per_hour if per_hour > 0 else None
     end = now + timedelta(hours=hours) if hours is not None else None

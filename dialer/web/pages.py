@@ -167,7 +167,7 @@ async def reports(request: web.Request) -> web.Response:
         end = f"{p.projected_end:%Y-%m-%d %H:%M} UTC" if p.projected_end else "no recent dialling"
         projection = (
             f'<p class="muted">{p.debtors_remaining} debtors left, {p.attempts_per_hour:.1f} '
-            f"attempts/hour over the last 7 days: projected end <b>{esc(end)}</b></p>"
+            f"attempts/hour lately: projected end <b>{esc(end)}</b></p>"
         )
     async with sessions() as session:
         names = (await session.execute(select(Campaign.name).order_by(Campaign.name))).scalars()

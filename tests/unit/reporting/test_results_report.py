@@ -20,7 +20,7 @@ async def test_promises_per_portfolio_and_projected_end(
     sessions: async_sessionmaker[Any],
 ) -> None:
     campaign_id, debtors, _ = await make_campaign(sessions, debtors=10)
-    # 14 attempts over the last week on 7 debtors: 2 per debtor, 1/12 attempts per hour.
+    # 14 attempts a day ago on 7 debtors: 2 per debtor, 14 attempts per 24 hours.
     for n in range(14):
         await add_attempt(
             sessions, campaign_id, debtors[n % 7], AttemptOutcome.NO_ANSWER, NOW - timedelta(days=1)
@@ -54,7 +54,7 @@ async def test_promises_per_portfolio_and_projected_end(
     assert projection is not None
     assert projection.debtors_remaining == 10
     assert projection.attempts_per_debtor == pytest.approx(2.0)
-    assert projection.attempts_per_hour == pytest.approx(14 / 168)
-    assert projection.hours_left == pytest.approx(20 / (14 / 168))
+    assert projection.attempts_per_hour == pytest.approx(14 / 24)
+    assert projection.hours_left == pytest.approx(20 / (14 / 24))
     text = csv_text(report.rows())
     assert "Bank spring,cards,PLN,2,350.50,2,1,1,0,0,0,0,4" in text
