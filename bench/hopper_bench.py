@@ -28,11 +28,11 @@ from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from dialer.campaign.hopper import Hopper  # noqa: E402
-from dialer.campaign.settings import CampaignSettings  # noqa: E402
-from dialer.campaign.store import create_campaign  # noqa: E402
-from dialer.db.engine import make_engine, make_sessionmaker  # noqa: E402
-from dialer.db.migrate import upgrade  # noqa: E402
+from dialer.campaign.hopper import Hopper
+from dialer.campaign.settings import CampaignSettings
+from dialer.campaign.store import create_campaign
+from dialer.db.engine import make_engine, make_sessionmaker
+from dialer.db.migrate import upgrade
 
 NOW = datetime(2026, 6, 3, 12, 0, tzinfo=UTC)  # Wednesday noon UTC
 

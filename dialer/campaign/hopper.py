@@ -18,9 +18,9 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, insert, or_, select, text, update
+from sqlalchemy import Table, func, insert, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from dialer.campaign.attempts import AttemptState, new_action_id
@@ -33,11 +33,11 @@ from dialer.db.types import utcnow
 
 log = logging.getLogger(__name__)
 # Core tables: the hopper runs every tick, so it skips the ORM's per-row bookkeeping.
-D = Debtor.__table__
-P = Phone.__table__
-A = CallAttempt.__table__
-DNC = DncEntry.__table__
-R = ScriptResult.__table__
+D = cast(Table, Debtor.__table__)
+P = cast(Table, Phone.__table__)
+A = cast(Table, CallAttempt.__table__)
+DNC = cast(Table, DncEntry.__table__)
+R = cast(Table, ScriptResult.__table__)
 WEEK = timedelta(days=7)
 # Blocks that never lift by themselves: the debtor leaves the hopper.
 _FINAL = {Block.DNC, Block.PHONE_BAD, Block.NO_PHONE}
