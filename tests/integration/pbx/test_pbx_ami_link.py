@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator, Mapping
 
@@ -12,6 +13,7 @@ from dialer.pbx.events import (
     AmdResult,
     AmdStatus,
     CallAnswered,
+    CallBridged,
     CallFailed,
     CallHungUp,
     CallRinging,
@@ -19,7 +21,7 @@ from dialer.pbx.events import (
     LinkDown,
     LinkUp,
 )
-from dialer.pbx.link import AmiLink, AmiLoginError, OriginateRequest
+from dialer.pbx.link import AmiError, AmiLink, AmiLoginError, OriginateRequest
 from dialer.pbx.simnumbers import SimOutcome, dial_string, sim_number
 from tests.integration.pbx.tcp_proxy import CuttableProxy
 from tests.unit.pbx.test_pbx_replay import Collector, settings
@@ -192,6 +194,28 @@ async def test_play_then_wait_for_the_next_redirect(link: LinkPair) -> None:
     assert req.action_id in ami.tracker  # still up, waiting in [dialer-play]
     await ami.hangup(answered.channel)
     await got.wait_for(CallHungUp, req.action_id)
+
+
+async def test_bridge_joins_two_answered_calls(link: LinkPair) -> None:
+    ami, got = link
+    left = request("left", SimOutcome.HUMAN, talk_s=30, amd=False)
+    right = request("right", SimOutcome.HUMAN, talk_s=30, amd=False)
+    await ami.originate(left)
+    await ami.originate(right)
+    a = await got.wait_for(CallAnswered, left.action_id)
+    b = await got.wait_for(CallAnswered, right.action_id)
+    assert isinstance(a, CallAnswered) and isinstance(b, CallAnswered)
+    await ami.bridge(a.channel, b.channel)
+    bridged_a = await got.wait_for(CallBridged, left.action_id)
+    bridged_b = await got.wait_for(CallBridged, right.action_id)
+    assert isinstance(bridged_a, CallBridged) and isinstance(bridged_b, CallBridged)
+    assert bridged_a.target == bridged_b.target != ""
+    await ami.hangup(a.channel)
+    await got.wait_for(CallHungUp, left.action_id)
+    if right.action_id in ami.tracker:
+        with contextlib.suppress(AmiError):
+            await ami.hangup(b.channel)
+    await got.wait_for(CallHungUp, right.action_id)
 
 
 async def test_cli_helpers_answer(link: LinkPair) -> None:
