@@ -89,6 +89,11 @@ class CallFlow:
         self.calls: dict[str, LiveCall] = {}
         self._tasks: set[asyncio.Task[None]] = set()
 
+    @property
+    def busy(self) -> bool:
+        """Calls in flight, or events of ended calls still being stored."""
+        return bool(self.calls) or any(not t.done() for t in self._tasks)
+
     # ----- figures for pacing ---------------------------------------------------------
     def ringing(self) -> list[LiveCall]:
         return [c for c in self.calls.values() if c.answered_at is None]

@@ -124,7 +124,7 @@ class CampaignRunner:
         await self.wind_down()
 
     def _done(self) -> bool:
-        if not self.figures.hopper_dry or self.flow.calls or self.reconciler.watched:
+        if not self.figures.hopper_dry or self.flow.busy or self.reconciler.watched:
             self.figures.empty_hopper_ticks = 0
             return False
         self.figures.empty_hopper_ticks += 1
@@ -141,7 +141,7 @@ class CampaignRunner:
     async def wind_down(self, timeout_s: float = 120.0) -> None:
         """No new calls; wait for the calls in flight to end (they are people on the line)."""
         deadline = self.clock() + timeout_s
-        while self.flow.calls and self.clock() < deadline:
+        while self.flow.busy and self.clock() < deadline:
             await asyncio.sleep(0.2)
         await self.flow.drain(5.0)
 

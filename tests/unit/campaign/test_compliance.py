@@ -51,6 +51,7 @@ def phone(pid: int, tz: str, attempts: tuple[datetime, ...] = (), number: str = 
     return PhoneFacts(pid, number or f"+4851000000{pid}", pid, tz, attempts=attempts)
 
 
+@settings(deadline=None, max_examples=150)
 @given(now=any_instant, tz=st.sampled_from(ZONES))
 def test_decided_calls_are_inside_the_local_window(now: datetime, tz: str) -> None:
     debtor = DebtorFacts(1, tz, (phone(1, tz),))
@@ -64,6 +65,7 @@ def test_decided_calls_are_inside_the_local_window(now: datetime, tz: str) -> No
         assert verdict.retry_at is not None and verdict.retry_at > now
 
 
+@settings(deadline=None, max_examples=150)
 @given(now=any_instant, tz=st.sampled_from(ZONES), holidays=st.lists(st.dates(), max_size=5))
 def test_next_window_start_is_inside_the_window(
     now: datetime, tz: str, holidays: list[date]
@@ -77,13 +79,14 @@ def test_next_window_start_is_inside_the_window(
         assert not in_window(max(now, start - timedelta(minutes=1)), tz, window, holidays)
 
 
+@settings(deadline=None, max_examples=150)
 @given(now=any_instant, tz=st.sampled_from(ZONES))
 def test_holidays_are_never_called(now: datetime, tz: str) -> None:
     rules = CampaignSettings(holidays=[local(now, tz).date()])
     assert decide(DebtorFacts(1, tz, (phone(1, tz),)), now, rules, set()).phone is None
 
 
-@settings(max_examples=200)
+@settings(deadline=None, max_examples=150)
 @given(
     now=any_instant,
     tz=st.sampled_from(ZONES),
@@ -110,6 +113,7 @@ def test_never_over_a_cap_never_dnc(
     )
 
 
+@settings(deadline=None, max_examples=150)
 @given(now=any_instant)
 def test_locks_after_conversation_abandon_and_promise(now: datetime) -> None:
     tz = "UTC"

@@ -130,7 +130,7 @@ async def test_abandon_when_nobody_is_ready(sessions: async_sessionmaker[Any]) -
     for claim in claims:
         await runner.flow.dial(claim)
     deadline = runner.clock() + 20
-    while runner.flow.calls and runner.clock() < deadline:
+    while runner.flow.busy and runner.clock() < deadline:
         await runner._sleep(0.05)
     await pbx.close()
     async with sessions() as s:
