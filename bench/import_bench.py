@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import resource
 import sys
@@ -69,16 +70,22 @@ async def run(rows: int, keep: bool, folder: Path) -> None:
     engine = make_engine(url)
     sessions = make_sessionmaker(engine)
     started = time.perf_counter()
+    cpu_started = time.process_time()
     report = await import_csv(
         sessions, csv_path, "bench",
         default_country="PL", default_currency="PLN", default_timezone="Europe/Warsaw",
     )  # fmt: skip
     elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
     await engine.dispose()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(report.summary())
     print(f"import: {rows:,} rows in {elapsed:.1f} s = {rows / elapsed:,.0f} rows/s, "
           f"{report.phones / elapsed:,.0f} phones/s; peak RSS {peak_mb:.0f} MB")  # fmt: skip
+    # Wall time depends on what else runs; CPU seconds (both threads) and load say how much.
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"CPU {cpu:.1f} s ({cpu / rows * 1e6:.0f} us/row); {os.cpu_count()} CPUs, "
+          f"load average {load}")  # fmt: skip
     if keep:
         print(f"kept {folder}")
 

@@ -39,14 +39,10 @@ class BulkInsert:
     def _convert(self, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
         if not self.processors:
             return rows
-        converted: list[tuple[Any, ...]] = []
-        processors = self.processors
-        for row in rows:
-            values = list(row)
-            for index, processor in processors:
-                values[index] = processor(values[index])
-            converted.append(tuple(values))
-        return converted
+        columns: list[Any] = list(zip(*rows, strict=True))
+        for index, processor in self.processors:
+            columns[index] = _convert_column(columns[index], processor)
+        return list(zip(*columns, strict=True))
 
     async def run(self, conn: AsyncConnection, rows: list[tuple[Any, ...]]) -> None:
         """Insert `rows`, tuples in the order of `columns`."""
@@ -58,3 +54,15 @@ class BulkInsert:
             await conn.execute(
                 insert(self.table), [dict(zip(self.columns, row, strict=True)) for row in rows]
             )
+
+
+def _convert_column(values: Sequence[Any], processor: Processor) -> list[Any]:
+    """Apply `processor`, once per run of the same object (batch timestamps, flags)."""
+    converted: list[Any] = []
+    last_in: Any = converted  # a sentinel no value can be
+    last_out: Any = None
+    for value in values:
+        if value is not last_in:
+            last_in, last_out = value, processor(value)
+        converted.append(last_out)
+    return converted

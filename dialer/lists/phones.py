@@ -220,6 +220,8 @@ class PhoneNormaliser:
         self._national: dict[str, _NationalPlan | None] = {}
         self._strippers: dict[int, list[re.Pattern[str]] | None] = {}
         self._key_lengths: dict[tuple[str, int], tuple[int, int] | None] = {}
+        self._intl: dict[str, tuple[int, list[re.Pattern[str]]] | None] = {}
+        self._idd_00: dict[str, bool] = {}
         self.slow_parses = 0
         self.classified = 0
 
@@ -256,16 +258,25 @@ class PhoneNormaliser:
             return self._fast_national(compact, region)
         if not digits.isdigit() or not 4 <= len(digits) <= 17:
             return None
-        code = _country_code_of(digits)
+        head = digits[:3]
+        try:
+            plan = self._intl[head]
+        except KeyError:
+            plan = self._intl[head] = self._international_plan(head)
+        if plan is None:
+            return None
+        cc_len, strippers = plan
+        for pattern in strippers:
+            if pattern.match(digits[cc_len:]):
+                return None
+        return "+" + digits
+
+    def _international_plan(self, head: str) -> tuple[int, list[re.Pattern[str]]] | None:
+        code = _country_code_of(head)
         if code is None:
             return None
         strippers = self._strippers_for(code)
-        if strippers is None:
-            return None
-        national = digits[len(str(code)) :]
-        if any(pattern.match(national) for pattern in strippers):
-            return None
-        return "+" + digits
+        return None if strippers is None else (len(str(code)), strippers)
 
     def _strippers_for(self, code: int) -> list[re.Pattern[str]] | None:
         """National-prefix patterns parse() would try after this country code."""
@@ -296,11 +307,15 @@ class PhoneNormaliser:
 
     def _idd_is_00(self, region: str) -> bool:
         """Whether "00" is exactly the international call prefix of `region` (not in the US)."""
-        plan = self._national_plan(region)
-        if plan is None or plan.international_prefix is None:
-            return False
-        found = plan.international_prefix.match("00")
-        return found is not None and found.end() == 2
+        try:
+            return self._idd_00[region]
+        except KeyError:
+            plan = self._national_plan(region)
+            found = None
+            if plan is not None and plan.international_prefix is not None:
+                found = plan.international_prefix.match("00")
+            self._idd_00[region] = found is not None and found.end() == 2
+            return self._idd_00[region]
 
     def _fast_national(self, digits: str, region: str) -> str | None:
         if not digits.isdigit() or not 2 <= len(digits) <= 15:
@@ -342,7 +357,10 @@ class PhoneNormaliser:
 
     def _classify(self, e164: str) -> PhoneInfo:
         digits = e164[1:]
-        shape = self._key_length(digits)
+        try:
+            shape = self._key_lengths[(digits[:3], len(digits))]
+        except KeyError:
+            shape = self._key_length(digits)
         if shape is None:
             raise PhoneError(f"invalid phone number {e164}: unknown country code")
         key = (digits[: shape[0]], len(digits))

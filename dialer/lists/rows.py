@@ -118,6 +118,7 @@ class RowParser:
         ]
 
         self._known = list(idx.items())
+        self._limits = [(name, limit) for name, limit in _LENGTH_LIMITS.items() if name in idx]
         self._extra = list(columns.extra.items())
 
     def _name(self, field_name: str) -> str:
@@ -150,7 +151,11 @@ class RowParser:
         if timezone and timezone not in _zones():
             problem("timezone", f"unknown time zone {timezone!r} (use e.g. Europe/Warsaw)")
         if not timezone:
-            timezone = next((p.timezone for p in phones if p.timezone), self.default_timezone)
+            timezone = self.default_timezone
+            for phone in phones:
+                if phone.timezone:
+                    timezone = phone.timezone
+                    break
         priority = 0
         if raw_priority := v.get("priority"):
             try:
@@ -160,8 +165,8 @@ class RowParser:
         creditor, portfolio = v.get("creditor") or None, v.get("portfolio") or None
         if portfolio and not creditor:
             problem("portfolio", "a portfolio needs a creditor on the same row")
-        for field_name, limit in _LENGTH_LIMITS.items():
-            if len(v.get(field_name, "")) > limit:
+        for field_name, limit in self._limits:
+            if len(v[field_name]) > limit:
                 problem(field_name, f"longer than {limit} characters")
         if problems:
             return problems

@@ -17,6 +17,8 @@ _SPACES = re.compile(r"[\s\u00a0\u2009\u202f']")  # space, NBSP, thin spaces, Sw
 _GROUPED = re.compile(r"\d{1,3}(?:([.,])\d{3})(?:\1\d{3})*")
 _SPACE_GROUPED = re.compile(r"\d{1,3}(?:[\s\u00a0\u2009\u202f']\d{3})*(?:[.,]\d+)?")
 _CENTS = Decimal("0.01")
+# "1240", "1240,5", "-15.00", "1 240,50": unambiguous, the decimal mark is obvious.
+_SIMPLE = re.compile(r"(-?(?:\d{1,3}(?:[ \u00a0]\d{3})+|\d+))(?:[.,](\d{1,2}))?")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _DOTTED_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
 MAX_AMOUNT = Decimal("999999999999.99")  # Numeric(14, 2)
@@ -28,6 +30,13 @@ class ValueProblem(ValueError):
 
 def parse_amount(text: str) -> Decimal:
     raw = text.strip()
+    simple = _SIMPLE.fullmatch(raw)
+    if simple is not None:  # the everyday shapes, without the general analysis below
+        integer = simple[1].replace(" ", "").replace("\u00a0", "")
+        value = Decimal(f"{integer}.{simple[2] or '0'}").quantize(_CENTS)
+        if abs(value) > MAX_AMOUNT:
+            raise ValueProblem(f"amount {raw!r} is too large")
+        return value
     if not raw:
         raise ValueProblem("empty amount")
     sign = ""
