@@ -24,7 +24,7 @@ from dialer.pbx.events import (
 from dialer.pbx.link import AmiError, AmiLink, AmiLoginError, OriginateRequest
 from dialer.pbx.simnumbers import SimOutcome, dial_string, sim_number
 from tests.integration.pbx.tcp_proxy import CuttableProxy
-from tests.unit.pbx.test_pbx_replay import Collector, settings
+from tests.unit.pbx.pbx_collector import Collector, settings
 
 pytestmark = pytest.mark.usefixtures("asterisk_sandbox")
 

@@ -19,8 +19,8 @@ from dialer.pbx.events import (
     LinkUp,
 )
 from dialer.pbx.link import AmiLink, AmiLoginError, AmiNotConnected, OriginateRequest
+from tests.unit.pbx.pbx_collector import Collector, settings
 from tests.unit.pbx.scripted_asterisk import ScriptedAsterisk, frame
-from tests.unit.pbx.test_pbx_replay import Collector, settings
 
 
 def _free_port() -> int:
