@@ -15,25 +15,25 @@ from dialer.reporting.campaign import UnknownCampaign, campaign_stats
 from dialer.reporting.csvexport import csv_text
 from dialer.reporting.results import script_results
 from dialer.web import api_agents, events, openapi
-from dialer.web.auth import STAFF, Role, allow, current_user
+from dialer.web.auth import EVERYONE, STAFF, allow, current_user
 from dialer.web.cases import debtor_case
 from dialer.web.jsonout import error, plain, query_number, read_json, reply
 from dialer.web.keys import LIVE_KEY, RUNTIME_KEY, SESSIONS_KEY
 from dialer.web.ports import CampaignControls, ControlError, PacingUpdate
 
 CAMPAIGN_ACTIONS = ("start", "pause", "resume", "stop")
-EVERYONE = (Role.ADMIN, Role.SUPERVISOR, Role.AGENT)
 
 
 def add_routes(app: web.Application) -> None:
     r = app.router
     r.add_get("/api/openapi.json", openapi.document)
+    r.add_get("/api/status", status)
     r.add_get("/api/me", me)
     r.add_get("/api/campaigns", list_campaigns)
     r.add_get("/api/campaigns/{name}/stats", stats)
     r.add_get("/api/campaigns/{name}/pacing", get_pacing)
     r.add_put("/api/campaigns/{name}/pacing", put_pacing)
-    r.add_post("/api/campaigns/{name}/{action:start|pause|resume|stop}", campaign_action)
+    r.add_post(f"/api/campaigns/{{name}}/{{action:{'|'.join(CAMPAIGN_ACTIONS)}}}", campaign_action)
     r.add_get("/api/reports/agents", agents_report)
     r.add_get("/api/reports/results", results_report)
     r.add_get("/api/results", list_results)
@@ -63,6 +63,27 @@ def _controls(request: web.Request) -> CampaignControls:
     return controls
 
 
+@allow(*STAFF)
+async def status(request: web.Request) -> web.Response:
+    """Health of the web side and of what it is wired to."""
+    runtime = request.app[RUNTIME_KEY]
+    try:
+        async with request.app[SESSIONS_KEY]() as session:
+            await session.execute(select(1))
+        database = "ok"
+    except Exception as exc:  # report it, do not fail the health page
+        database = f"error: {exc}"
+    return reply(
+        {
+            "web": "ok",
+            "database": database,
+            "campaign_controls": runtime.controls is not None,
+            "agent_desk": runtime.acd is not None,
+            "live_clients": request.app[LIVE_KEY].clients,
+        }
+    )
+
+
 @allow(*EVERYONE)
 async def me(request: web.Request) -> web.Response:
     user = current_user(request)
@@ -84,6 +105,7 @@ async def list_campaigns(request: web.Request) -> web.Response:
     return reply(
         [
             {
+                "id": campaign.id,
                 "name": campaign.name,
                 "status": campaign.status,
                 "debtors": debtors,

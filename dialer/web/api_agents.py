@@ -10,13 +10,12 @@ from aiohttp import web
 
 from dialer.db.outcomes import ResultKind
 from dialer.db.types import utcnow
-from dialer.web.auth import Role, User, allow, current_user
+from dialer.web.auth import EVERYONE, User, allow, current_user
 from dialer.web.cases import agent_view_dict, stored_agent_states
 from dialer.web.jsonout import error, read_json, reply
 from dialer.web.keys import LIVE_KEY, RUNTIME_KEY, SESSIONS_KEY
 from dialer.web.ports import AgentDesk, AgentView, ControlError, Disposition
 
-EVERYONE = (Role.ADMIN, Role.SUPERVISOR, Role.AGENT)
 STATE_ACTIONS = ("login", "ready", "pause", "logout")
 
 

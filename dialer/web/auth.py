@@ -36,6 +36,7 @@ class Role(StrEnum):
 
 
 STAFF = (Role.ADMIN, Role.SUPERVISOR)
+EVERYONE = (Role.ADMIN, Role.SUPERVISOR, Role.AGENT)
 
 
 @dataclass(frozen=True)

@@ -122,6 +122,11 @@ SCHEMAS: Json = {
 }
 
 PATHS: Json = {
+    "/api/status": {
+        "get": _op(
+            "Health: database, campaign controls and agent desk wired, live clients", _ok("status")
+        )
+    },
     "/api/me": {"get": _op("The signed-in user", _ok("name, role, agent_login"))},
     "/api/campaigns": {"get": _op("Campaigns with status, debtors and pacing", _ok("list"))},
     "/api/campaigns/{name}/stats": {

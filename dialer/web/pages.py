@@ -8,11 +8,10 @@ from sqlalchemy import select
 from dialer.db.models import Agent, Campaign, PauseReason
 from dialer.reporting.agents import agent_performance
 from dialer.reporting.results import script_results
-from dialer.web.auth import AUTH_KEY, COOKIE, STAFF, Role, allow, current_user
+from dialer.web.auth import AUTH_KEY, COOKIE, EVERYONE, STAFF, Role, allow, current_user
 from dialer.web.keys import RUNTIME_KEY, SESSIONS_KEY
 from dialer.web.render import esc, fill, options, page, table
 
-EVERYONE = (Role.ADMIN, Role.SUPERVISOR, Role.AGENT)
 KPIS = (
     ("dialled", "Dialled"),
     ("human", "Live answers"),
