@@ -65,7 +65,7 @@ class WebSettings(Section):
     demo_agents: bool = True
     # Key that signs session cookies; empty = a random key per start (sessions end on restart).
     secret: str = ""
-    session_hours: float = Field(12.0, gt=0)
+    session_hours: float = Field(default=12.0, gt=0)
 
 
 class SpeechSettings(Section):
