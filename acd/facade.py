@@ -337,7 +337,8 @@ class Acd:
                 self._arm(agent.break_deadline)
         if self._store is not None:
             self._store.record(change)
-        self._emit(change.as_json())
+        if self._subscribers:  # building the JSON costs more than the transition itself
+            self._emit(change.as_json())
         if to is AgentState.READY:
             self._became_ready(agent)
         return change

@@ -7,6 +7,7 @@ which is better than "mean minus elapsed" and costs nothing for a window of ~200
 
 from __future__ import annotations
 
+import bisect
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -18,22 +19,38 @@ class DurationWindow:
     prior_s: float
     size: int = 200
     samples: deque[float] = field(default_factory=deque)
+    # sorted samples and suffix sums, rebuilt lazily: `remaining` is asked for every
+    # busy agent on every pacing tick, a new sample arrives once per call
+    _sorted: list[float] | None = field(default=None, repr=False)
+    _suffix: list[float] = field(default_factory=list, repr=False)
 
     def add(self, seconds: float) -> None:
         self.samples.append(max(0.0, seconds))
         while len(self.samples) > self.size:
             self.samples.popleft()
+        self._sorted = None
 
     def mean(self) -> float:
         return sum(self.samples) / len(self.samples) if self.samples else self.prior_s
 
     def remaining(self, elapsed: float) -> float:
         """Expected seconds still to go, given `elapsed` seconds are done."""
-        longer = [s - elapsed for s in self.samples if s > elapsed]
+        ordered = self._ordered()
+        first_longer = bisect.bisect_right(ordered, elapsed)
+        longer = len(ordered) - first_longer
         if longer:
-            return sum(longer) / len(longer)
+            return self._suffix[first_longer] / longer - elapsed
         # Longer than every call seen (or no data): assume a little more is left.
         return max(self.prior_s - elapsed, 0.1 * self.mean(), 1.0)
+
+    def _ordered(self) -> list[float]:
+        if self._sorted is None:
+            self._sorted = sorted(self.samples)
+            suffix = [0.0] * (len(self._sorted) + 1)
+            for i in range(len(self._sorted) - 1, -1, -1):
+                suffix[i] = suffix[i + 1] + self._sorted[i]
+            self._suffix = suffix
+        return self._sorted
 
 
 @dataclass
