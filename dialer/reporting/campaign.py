@@ -128,6 +128,22 @@ class CampaignStats:
         ]
         return rows
 
+    def bucket_rows(self) -> list[dict[str, object]]:
+        """Dial ratio and abandon rate per time bucket, for the CSV export."""
+        return [
+            {
+                "start": b.start.isoformat(),
+                "dialled": b.dialled,
+                "human": b.human,
+                "connected": b.connected,
+                "abandoned": b.abandoned,
+                "abandon_pct": f"{b.abandon_pct:.2f}",
+                "running_abandon_pct": f"{b.running_abandon_pct:.2f}",
+                "dial_ratio": "" if b.dial_ratio is None else f"{b.dial_ratio:.2f}",
+            }
+            for b in self.buckets
+        ]
+
 
 async def _outcomes(
     session: AsyncSession, campaign_id: int, since: datetime | None, until: datetime

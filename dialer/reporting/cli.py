@@ -30,6 +30,9 @@ def register(subparsers: Any) -> None:
         default=0.0,
         help="estimated share of 'machine' verdicts that were people (counted as abandons)",
     )
+    campaign.add_argument(
+        "--buckets", action="store_true", help="dial ratio and abandon %% per 15 minutes instead"
+    )
     agents = kinds.add_parser("agents", help="agent talk, wait, wrap-up, pause and occupancy")
     agents.add_argument("--hours", type=float, default=24.0, help="window length (default 24)")
     results = kinds.add_parser("results", help="promises to pay, refusals, disputes...")
@@ -62,7 +65,7 @@ async def _rows(args: argparse.Namespace, settings: Settings) -> list[dict[str, 
             stats = await campaign_stats(
                 sessions, args.name, amd_false_positive_rate=args.amd_false_positive_rate
             )
-            return stats.rows()
+            return stats.bucket_rows() if args.buckets else stats.rows()
         if args.report == "agents":
             since = utcnow() - timedelta(hours=args.hours)
             perf = await agent_performance(sessions, since=since)

@@ -49,7 +49,11 @@ async def campaigns(request: web.Request) -> web.Response:
     body_rows = []
     for campaign, debtors, tried in rows:
         link = f'<a href="/?campaign={esc(campaign.name)}">{esc(campaign.name)}</a>'
-        csv = f'<a href="/api/campaigns/{esc(campaign.name)}/stats?format=csv">CSV</a>'
+        stats_url = f"/api/campaigns/{esc(campaign.name)}/stats?format=csv"
+        csv = (
+            f'<a href="{stats_url}">summary CSV</a> · '
+            f'<a href="{stats_url}&part=buckets">per 15 min</a>'
+        )
         body_rows.append(
             f"<tr><td>{link}</td><td><span class='badge'>{esc(campaign.status)}</span></td>"
             f"<td>{debtors}</td><td>{tried or 0}</td><td>{campaign.created_at:%Y-%m-%d}</td>"

@@ -133,6 +133,8 @@ async def stats(request: web.Request) -> web.Response:
         raise error(404, f"no campaign named {name!r}") from None
     except ValueError as exc:
         raise error(400, str(exc)) from None
+    if request.query.get("part") == "buckets":
+        return _csv_or_json(request, report.bucket_rows(), report, f"campaign-{name}-buckets")
     return _csv_or_json(request, report.rows(), report, f"campaign-{name}")
 
 

@@ -137,6 +137,7 @@ PATHS: Json = {
             params=[
                 NAME,
                 FORMAT,
+                _param("part", "query"),
                 _param("amd_false_positive_rate", "query", "number"),
                 _param("bucket_minutes", "query", "number"),
             ],

@@ -61,6 +61,9 @@ async def test_campaign_stats_json_and_csv(server: RunningApp, http: aiohttp.Cli
     async with http.get(url, params={"format": "csv"}, headers=SUPERVISOR) as response:
         assert response.content_type == "text/csv"
         assert (await response.text()).startswith("metric,value\n")
+    params = {"format": "csv", "part": "buckets"}
+    async with http.get(url, params=params, headers=SUPERVISOR) as response:
+        assert (await response.text()).startswith("start,dialled,human,connected")
     async with http.get(f"{server.url}/api/campaigns/nope/stats", headers=SUPERVISOR) as response:
         assert response.status == 404
         assert "nope" in (await response.json())["error"]

@@ -78,6 +78,11 @@ async def test_dial_ratio_buckets_and_csv(sessions: async_sessionmaker[Any]) -> 
     text = csv_text(stats.rows())
     assert text.startswith("metric,value\ncampaign,spring\n")
     assert "abandon_pct_24h,25.00" in text
+    buckets = csv_text(stats.bucket_rows()).splitlines()
+    assert buckets[0] == (
+        "start,dialled,human,connected,abandoned,abandon_pct,running_abandon_pct,dial_ratio"
+    )
+    assert buckets[2].endswith(",3,2,1,1,50.00,25.00,3.00")
 
 
 async def test_unknown_campaign(sessions: async_sessionmaker[Any]) -> None:
