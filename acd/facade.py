@@ -288,9 +288,12 @@ class Acd:
         self._arm(None)
 
     async def aclose(self) -> None:
+        """Stop the timers and write the state changes still pending."""
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
+        if self._store is not None:
+            await self._store.close()
 
     # ----- internals -----------------------------------------------------------------
     def _get(self, login: str) -> AgentRecord:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -53,6 +54,8 @@ DEFAULT_PAUSE_REASONS = (
 class StateStore(Protocol):
     def record(self, change: StateChange) -> None: ...
 
+    async def close(self) -> None: ...
+
 
 class MemoryStateStore:
     """Keeps changes in a list: for the simulator and tests that need no database."""
@@ -63,6 +66,9 @@ class MemoryStateStore:
     def record(self, change: StateChange) -> None:
         self.changes.append(change)
 
+    async def close(self) -> None:
+        return None
+
 
 class DbStateStore:
     """Writes AgentStateEvent rows in batches from a background task."""
@@ -70,26 +76,24 @@ class DbStateStore:
     def __init__(
         self,
         sessions: async_sessionmaker[Any],
-        agent_ids: dict[str, int],
+        agent_id_of: Callable[[str], int | None],
         batch_size: int = 200,
     ) -> None:
         self._sessions = sessions
-        self._agent_ids = agent_ids
+        self._agent_id_of = agent_id_of
         self._batch_size = batch_size
-        self._pending: asyncio.Queue[StateChange] = asyncio.Queue()
+        self._pending: asyncio.Queue[tuple[StateChange, int | None]] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
 
-    def set_agent_id(self, login: str, agent_id: int) -> None:
-        self._agent_ids[login] = agent_id
-
     def record(self, change: StateChange) -> None:
-        self._pending.put_nowait(change)
+        # The agent id is looked up now: the agent may be deleted before the write.
+        self._pending.put_nowait((change, self._agent_id_of(change.login)))
 
     async def start(self) -> None:
         if self._task is None:
             self._task = asyncio.create_task(self._run(), name="acd-state-store")
 
-    async def stop(self) -> None:
+    async def close(self) -> None:
         """Write everything still pending, then stop."""
         if self._task is not None:
             self._task.cancel()
@@ -99,7 +103,7 @@ class DbStateStore:
         await self.flush()
 
     async def flush(self) -> None:
-        batch: list[StateChange] = []
+        batch: list[tuple[StateChange, int | None]] = []
         while not self._pending.empty():
             batch.append(self._pending.get_nowait())
         if batch:
@@ -115,10 +119,9 @@ class DbStateStore:
             except Exception:
                 log.exception("could not store %d agent state events", len(batch))
 
-    async def _write(self, batch: list[StateChange]) -> None:
+    async def _write(self, batch: list[tuple[StateChange, int | None]]) -> None:
         rows = []
-        for change in batch:
-            agent_id = self._agent_ids.get(change.login)
+        for change, agent_id in batch:
             if agent_id is None:
                 log.warning("agent %s has no database id: state event not stored", change.login)
                 continue
