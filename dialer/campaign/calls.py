@@ -59,6 +59,7 @@ class LiveCall:
     agent: str | None = None
     connected_at: float | None = None
     human_recorded: bool = False
+    reservation: Reservation | None = None  # preview: the agent who chose to dial
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
@@ -130,9 +131,10 @@ class CallFlow:
             variables=variables,
         )
 
-    async def dial(self, claim: Claim) -> None:
-        """Originate a claimed attempt (already committed as DECIDED)."""
-        call = LiveCall(claim, AttemptState.DECIDED, self.clock())
+    async def dial(self, claim: Claim, reservation: Reservation | None = None) -> None:
+        """Originate a claimed attempt (already committed as DECIDED); with `reservation`
+        (preview mode) the person who answers goes to that agent."""
+        call = LiveCall(claim, AttemptState.DECIDED, self.clock(), reservation=reservation)
         self.calls[claim.action_id] = call
         self.stats.record_dial(call.dialled_at)
         async with call.lock:
@@ -222,7 +224,9 @@ class CallFlow:
             await self._advance(call, AttemptState.IVR)
             await self._redirect(call, "dialer-ivr", self.settings.ivr_script or "agentless")
             return
-        reservation = await self._reserve_within_deadline(call)
+        reservation, call.reservation = call.reservation, None
+        if reservation is None:
+            reservation = await self._reserve_within_deadline(call)
         if reservation is None or not await self._connect(call, reservation):
             await self._abandon(call)
 
@@ -321,6 +325,9 @@ class CallFlow:
 
     async def _end(self, call: LiveCall, outcome: AttemptOutcome, cause: int | None = None) -> None:
         self.calls.pop(call.claim.action_id, None)
+        if call.reservation is not None:  # preview call that never reached the agent
+            self._release(call.reservation)
+            call.reservation = None
         final = await self.recorder.finish(
             call.claim.attempt_id, call.state, outcome, hangup_cause=cause
         )

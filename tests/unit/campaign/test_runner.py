@@ -143,3 +143,50 @@ async def test_abandon_when_nobody_is_ready(sessions: async_sessionmaker[Any]) -
         assert debtor is not None and debtor.do_not_call_until is not None
         assert debtor.do_not_call_until > now + timedelta(hours=71)
     assert runner.stats.abandons_total == 2
+
+
+async def test_preview_agent_sees_the_case_then_dials(sessions: async_sessionmaker[Any]) -> None:
+    from dialer.campaign.preview import PreviewDesk
+
+    settings = CampaignSettings(dial_mode=DialMode.PREVIEW, calling_window=ALWAYS)
+    campaign_id = await create_campaign(sessions, "preview", settings)
+    await add_sim_debtors(
+        sessions,
+        campaign_id,
+        3,
+        OutcomeMix(
+            human=1,
+            machine=0,
+            busy=0,
+            no_answer=0,
+            congestion=0,
+            invalid=0,
+            talk_min_s=1,
+            talk_max_s=1,
+        ),
+    )
+    pbx = FakePbx()
+    connector = FakeConnector(pbx)
+    acd = acd_with(["7", "8"])
+    runner = CampaignRunner(sessions, campaign_id, settings, pbx, acd, connector)
+    await runner.prepare()
+    assert await runner.tick() == 0  # preview: the runner never dials by itself
+    desk = PreviewDesk(runner)
+    case = await desk.next_case("8")
+    assert case is not None and case.balance > 0 and case.name
+    assert acd.state_of("8").value == "reserved" and not pbx.originated
+    assert await desk.dial("8") == case.attempt_id
+    deadline = runner.clock() + 20
+    while runner.flow.busy and runner.clock() < deadline:
+        await runner._sleep(0.05)
+    await pbx.close()
+    assert [login for _, login in connector.connected] == ["8"]
+    assert pbx.originated[0].variables["DIALER_AMD"] == "0"
+    skipped = await desk.next_case("7")
+    assert skipped is not None
+    await desk.skip("7")
+    assert acd.state_of("7").value == "ready"
+    async with sessions() as s:
+        attempts = list((await s.execute(select(CallAttempt))).scalars())
+    assert [(a.id, a.outcome) for a in attempts] == [(case.attempt_id, "connected")]
+    await acd.aclose()
