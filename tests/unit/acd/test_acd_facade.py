@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from acd_clock import FakeClock
+from tests.unit.acd.acd_clock import FakeClock
 
 from acd import (
     Acd,
