@@ -6,13 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dialer.lists.phones import (
-    PhoneError,
-    PhoneInfo,
-    PhoneNormaliser,
-    pattern_trailing_free,
-    slow_reference,
-)
+from dialer.lists.phoneplan import pattern_trailing_free
+from dialer.lists.phones import PhoneError, PhoneInfo, PhoneNormaliser, slow_reference
 
 
 @pytest.mark.parametrize(
