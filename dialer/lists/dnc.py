@@ -100,12 +100,15 @@ async def import_dnc(
         label = "number"
         if number_col is None:  # no header: the first line is a number too
             number_col = 0
-            rows = _prepend((1, source.header), rows)
+            rows = _prepend((1, source.header, None), rows)
         else:
             label = source.header[number_col]
         batch: list[tuple[str, str]] = []
-        for line, cells in rows:
+        for line, cells, malformed in rows:
             report.rows += 1
+            if malformed:
+                report.problems.append(RowProblem(line, "", malformed))
+                continue
             raw = cells[number_col] if number_col < len(cells) else ""
             try:
                 number = phones.normalise(raw).e164

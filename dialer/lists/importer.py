@@ -159,8 +159,11 @@ async def import_csv(
         )
         run = _Run(source, report, writer, rejects, progress)
         try:
-            for line, cells in source.rows():
+            for line, cells, malformed in source.rows():
                 report.rows += 1
+                if malformed:
+                    run.reject(line, [RowProblem(line, "", malformed)], cells)
+                    continue
                 parsed = parser.parse(line, cells)
                 if isinstance(parsed, list):
                     run.reject(line, parsed, cells)

@@ -68,15 +68,24 @@ class CsvSource:
     _reader: Iterator[list[str]]
     _line: int = 1
 
-    def rows(self) -> Iterator[tuple[int, list[str]]]:
-        """(line number where the record starts, cells); blank lines skipped."""
+    def rows(self) -> Iterator[tuple[int, list[str], str | None]]:
+        """(line where the record starts, cells, None), or (line, [], why) for a record the
+        csv module cannot read (a NUL byte, a giant field); blank lines are skipped."""
         reader = self._reader
-        for cells in reader:
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                start = self._line + 1
+                self._line = reader.line_num  # type: ignore[attr-defined]
+                yield start, [], f"malformed CSV record: {exc}"
+                continue
             start = self._line + 1
             self._line = reader.line_num  # type: ignore[attr-defined]
-            if not any(cell.strip() for cell in cells):
-                continue
-            yield start, cells
+            if any(cell.strip() for cell in cells):
+                yield start, cells, None
 
     def bytes_read(self) -> int:
         return self._binary.tell()

@@ -80,14 +80,26 @@ def test_stream_that_cannot_seek_is_read_whole() -> None:
         rows = list(source.rows())
     assert source.encoding == "cp1251"
     assert source.delimiter == ";"
-    assert [line for line, _cells in rows] == [2, 3, 4, 5]
+    assert [line for line, _cells, _error in rows] == [2, 3, 4, 5]
     assert rows[2][1][1] == "Ірина"
 
 
 def test_line_numbers_count_physical_lines() -> None:
     data = b'account_id,comments\nA1,"two\nlines"\n\nA2,x\n'
     with open_csv(io.BytesIO(data)) as source:
-        assert list(source.rows()) == [(2, ["A1", "two\nlines"]), (5, ["A2", "x"])]
+        assert list(source.rows()) == [(2, ["A1", "two\nlines"], None), (5, ["A2", "x"], None)]
+
+
+def test_a_record_the_csv_module_refuses_is_reported_and_reading_goes_on() -> None:
+    data = b"account_id,comments\nA1,ok\nA2," + b"x" * (1 << 21) + b"\nA3,ok\n"
+    with open_csv(io.BytesIO(data)) as source:
+        rows = list(source.rows())
+    assert [(line, error is None) for line, _cells, error in rows] == [
+        (2, True),
+        (3, False),
+        (4, True),
+    ]
+    assert "field larger than field limit" in str(rows[1][2])
 
 
 def test_binary_and_empty_files_are_refused() -> None:
