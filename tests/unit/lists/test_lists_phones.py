@@ -83,7 +83,7 @@ def _ours(normaliser: PhoneNormaliser, raw: str, region: str) -> PhoneInfo | Non
 SHARED = PhoneNormaliser("PL")  # one cache across examples, as in a real import
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=800, deadline=None)
 @given(
     prefix=st.sampled_from(
         ["+48", "0048", "", "+380", "0", "+1", "+44", "+49", "+7", "+420", "00"]
@@ -99,7 +99,7 @@ def test_fast_paths_agree_with_phonenumbers(
     assert _ours(SHARED, raw, region) == _reference(raw, region)
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(
     country=st.integers(min_value=1, max_value=999),
     digits=st.text(alphabet="0123456789", min_size=4, max_size=13),
