@@ -11,17 +11,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
+import phonenumbers
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from dialer.lists.columns import map_columns
 from dialer.lists.phones import PhoneNormaliser
 from dialer.lists.reader import CsvSource, open_csv
-from dialer.lists.report import ImportReport, RejectsWriter, RowProblem
+from dialer.lists.report import ImportReport, ListFileError, RejectsWriter, RowProblem
 from dialer.lists.rows import DebtorRecord, RowParser
 from dialer.lists.seen import SeenAccounts
 from dialer.lists.writer import DebtorWriter, ensure_campaign, find_campaign
@@ -121,6 +123,15 @@ class _Run:
             )
 
 
+def _check_locale(country: str, timezone: str) -> None:
+    if not phonenumbers.country_code_for_region(country.upper()):
+        raise ListFileError(f"unknown country {country!r} (use an ISO code such as PL)")
+    try:
+        zoneinfo.ZoneInfo(timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ListFileError(f"unknown time zone {timezone!r} (use e.g. Europe/Warsaw)") from None
+
+
 async def import_csv(
     sessions: async_sessionmaker[Any],
     path_or_stream: str | os.PathLike[str] | BinaryIO,
@@ -136,6 +147,7 @@ async def import_csv(
     batch_rows: int = DEFAULT_BATCH_ROWS,
 ) -> ImportReport:
     """Import debtors; raises ListFileError (nothing written) when the file is unusable."""
+    _check_locale(default_country, default_timezone)
     with open_csv(path_or_stream, encoding) as source:
         columns = map_columns(source.header)
         report = ImportReport(campaign_name, source.encoding, source.delimiter, dry_run)

@@ -59,6 +59,10 @@ def test_unusable_file_exits_2(
     assert run(sqlite_url, "import", str(source), "--campaign", "c") == 2
     assert "missing required column(s): account_id, balance, phone1" in capsys.readouterr().err
     assert run(sqlite_url, "import", str(tmp_path / "absent.csv"), "--campaign", "c") == 2
+    good = tmp_path / "good.csv"
+    good.write_text("account_id,balance,phone1\nA,1,501234567\n", encoding="utf-8")
+    assert run(sqlite_url, "import", str(good), "--campaign", "c", "--country", "XX") == 2
+    assert "unknown country 'XX'" in capsys.readouterr().err
 
 
 def test_explicit_encoding_wins(
