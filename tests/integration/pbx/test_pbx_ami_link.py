@@ -91,6 +91,11 @@ async def test_every_simulated_outcome_maps_to_its_events(link: LinkPair) -> Non
     for name, reason in expected.items():
         failed = await got.wait_for(CallFailed, reqs[name].action_id)
         assert isinstance(failed, CallFailed) and failed.reason is reason, name
+    # A dial string Asterisk refuses outright still ends as one CallFailed event.
+    bogus = OriginateRequest(f"{RUN}-bogus", "Bogus/123", "dialer-outbound", "s")
+    await ami.originate(bogus)
+    refused = await got.wait_for(CallFailed, bogus.action_id)
+    assert isinstance(refused, CallFailed) and refused.reason is FailReason.FAILED
 
     human = reqs["human"].action_id
     amd = await got.wait_for(AmdResult, human)
