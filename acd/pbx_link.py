@@ -32,7 +32,7 @@ from acd.connect_timer import ConnectStats, ConnectTimer
 from acd.errors import AcdError
 from acd.facade import Acd
 from acd.queues import QueueConfig, QueuedCall, Treatment
-from acd.records import Reservation
+from acd.records import LostCall, Reservation
 from acd.routing import Requirement
 from dialer.db.types import utcnow
 from dialer.pbx.actions import OriginateRequest
@@ -49,6 +49,7 @@ IVR_CONTEXT = "dialer-ivr"
 RESCUE_QUEUE = "rescue"
 WAITING_EVENT = "AcdCallWaiting"
 CALLBACK_EVENT = "AcdCallbackRequest"
+REDIRECT_TRIES = 3
 
 
 class AgentPhoneError(AcdError):
@@ -222,12 +223,19 @@ class AcdPbxLink:
     ) -> None:
         self.acd.connect(reservation, attempt_id=attempt_id, debtor_id=debtor_id, channel=channel)
         self._owned[channel] = reservation.login
-        try:
-            await self.connect(channel, reservation.login, answered_at=answered_at)
-        except Exception:
-            log.exception("redirect of %s to agent %s failed", channel, reservation.login)
-            self._owned.pop(channel, None)
-            self.acd.call_ended(reservation.login)
+        for attempt in range(REDIRECT_TRIES):
+            try:
+                await self.connect(channel, reservation.login, answered_at=answered_at)
+                return
+            except Exception as exc:
+                # A channel still being moved by an earlier Redirect refuses a new one.
+                log.warning(
+                    "redirect of %s to agent %s failed (%s)", channel, reservation.login, exc
+                )
+                if attempt + 1 < REDIRECT_TRIES and channel in self._owned:
+                    await asyncio.sleep(0.2)
+        if self._owned.pop(channel, None) is not None:
+            self._ended(reservation.login)
 
     def _assigned(self, call: QueuedCall, reservation: Reservation) -> None:
         """The ACD gave a waiting call an agent who just became free."""
@@ -267,8 +275,12 @@ class AcdPbxLink:
                 self._put_through(reservation, lost.channel, lost.attempt_id, lost.debtor_id, None)
             )
             return
-        self._waiting[lost.channel] = lost.channel
-        self.acd.enqueue(
+        self._spawn(self._wait_in_rescue_queue(lost))
+
+    async def _wait_in_rescue_queue(self, lost: LostCall) -> None:
+        """No agent free: park the debtor in [acd-queue] first, then queue them at the top."""
+        await self._quietly(self.link.redirect(lost.channel, QUEUE_CONTEXT, RESCUE_QUEUE))
+        placed = self.acd.enqueue(
             RESCUE_QUEUE,
             lost.channel,
             channel=lost.channel,
@@ -276,7 +288,10 @@ class AcdPbxLink:
             debtor_id=lost.debtor_id,
             priority=100,
         )
-        self._spawn(self._quietly(self.link.redirect(lost.channel, QUEUE_CONTEXT, RESCUE_QUEUE)))
+        if isinstance(placed, Reservation):  # someone became free meanwhile
+            await self._put_through(placed, lost.channel, lost.attempt_id, lost.debtor_id, None)
+        else:
+            self._waiting[lost.channel] = lost.channel
 
     # ----- events ----------------------------------------------------------------------
     def _on_event(self, event: PbxEvent) -> None:

@@ -15,7 +15,15 @@ from typing import Any
 
 import pytest
 
-from acd import Acd, AcdSettings, AgentProfile, AgentState, QueueConfig, UnknownPauseReasonError
+from acd import (
+    Acd,
+    AcdSettings,
+    AgentProfile,
+    AgentState,
+    QueueConfig,
+    Treatment,
+    UnknownPauseReasonError,
+)
 from acd.pbx_link import AcdPbxLink
 from acd.sim_agents import SimAgentPool
 from dialer.config import AsteriskSettings
@@ -82,7 +90,7 @@ class Floor:
 
 @pytest.fixture
 async def floor() -> AsyncIterator[Floor]:
-    logins = [str(n) for n in range(1021, 1028)]
+    logins = [str(n) for n in range(1021, 1031)]
     acd = Acd(settings=AcdSettings(wrapup_s=1.0))
     for login in logins:
         acd.add_agent(AgentProfile(login, name=f"Agent {login}"))
@@ -193,3 +201,31 @@ async def test_caller_waiting_in_a_queue_goes_to_the_next_agent_who_becomes_read
     answer = await floor.answered(action_id)
     await floor.ami.hangup(answer.channel)
     await floor.until(lambda: floor.state("1027") is not AgentState.ON_CALL)
+
+
+async def test_debtor_of_an_agent_who_hangs_up_waits_for_the_next_free_agent(floor: Floor) -> None:
+    await floor.pbx.login("1028", ready=True)
+    await floor.pbx.login("1029")  # logged in, not ready yet
+    action_id = await floor.debtor(talk_s=30)
+    answer = await floor.answered(action_id)
+    assert await floor.pbx.route_answered(answer.channel, answered_at=answer.at) == "1028"
+    assert await floor.phones.hang_up("1028")
+    await floor.until(lambda: floor.acd.queue_status(answer.channel))
+    floor.acd.ready("1029")
+    await floor.until(lambda: floor.connected_to("1029"))
+    await floor.until(lambda: len(floor.pbx.timer.answer_to_bridge) == 2)
+    assert not floor.hung_up(action_id)
+    await floor.ami.hangup(answer.channel)
+    await floor.until(lambda: floor.state("1029") is AgentState.WRAP_UP)
+
+
+async def test_caller_waiting_too_long_gets_the_queue_treatment(floor: Floor) -> None:
+    floor.acd.add_queue(QueueConfig("acdslow", max_wait_s=1, treatment=Treatment.MESSAGE))
+    action_id = await floor.debtor(talk_s=30, context="acd-queue", exten="acdslow")
+    await floor.until(
+        lambda: any(
+            e["type"] == "queue_treatment" and e["call_id"] == action_id for e in floor.events
+        )
+    )
+    # the "all lines busy" message plays, then the call ends
+    await floor.until(lambda: floor.hung_up(action_id))
