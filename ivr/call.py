@@ -152,8 +152,9 @@ class Call:
         )
         if reply.result == "-1":
             await self._check_failure("record")
-        code = int(reply.result) if reply.result.isdigit() else 0
-        digit = chr(code) if code > 0 else None
+        # result is the key only when Asterisk says "(dtmf)"; after a timeout it is not.
+        dtmf = "(dtmf)" in reply.data and reply.result.isdigit()
+        digit = chr(int(reply.result)) if dtmf and int(reply.result) > 0 else None
         return self.services.sounds_dir / f"{name}.wav", digit
 
 

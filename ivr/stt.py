@@ -30,6 +30,15 @@ class Recognizer(Protocol):
         ...
 
 
+def first_phrase(heard: str, phrases: list[str]) -> str:
+    """The first of `phrases` at the start of what was heard (longest match wins)."""
+    words = heard.lower().split()
+    for phrase in sorted(phrases, key=lambda p: -len(p.split())):
+        if words[: len(phrase.split())] == phrase.split():
+            return phrase
+    return ""
+
+
 def _pcm16k(wav: Path) -> bytes:
     # The phone audio is 8 kHz; the pocketsphinx model wants 16 kHz.
     done = subprocess.run(
@@ -80,9 +89,10 @@ class PocketsphinxRecognizer:
         audio = _pcm16k(wav)
         with self._lock:
             if name not in self._grammars:
+                # One or more answers: callers repeat themselves ("yes, yes").
                 rule = " | ".join(usable)
                 self._decoder.add_jsgf_string(
-                    name, f"#JSGF V1.0; grammar {name}; public <answer> = {rule};"
+                    name, f"#JSGF V1.0; grammar {name}; public <answer> = ({rule})+;"
                 )
                 self._grammars.add(name)
             self._decoder.activate_search(name)
@@ -90,7 +100,7 @@ class PocketsphinxRecognizer:
             self._decoder.process_raw(audio, full_utt=True)
             self._decoder.end_utt()
             hyp = self._decoder.hyp()
-        return str(hyp.hypstr) if hyp is not None else ""
+        return first_phrase(str(hyp.hypstr) if hyp is not None else "", usable)
 
     async def recognize(self, wav: Path, phrases: list[str], language: str) -> str:
         return await asyncio.to_thread(self.recognize_sync, wav, phrases)
@@ -115,7 +125,7 @@ class VoskRecognizer:
             while chunk := audio.readframes(4000):
                 recognizer.AcceptWaveform(chunk)
             text = str(json.loads(recognizer.FinalResult()).get("text", ""))
-        return text if text in {p.lower() for p in phrases} else ""
+        return first_phrase(text, [p.lower() for p in phrases])
 
     async def recognize(self, wav: Path, phrases: list[str], language: str) -> str:
         return await asyncio.to_thread(self.recognize_sync, wav, phrases)

@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl
 log = logging.getLogger(__name__)
 
 ENV_TIMEOUT_S = 10.0
+STOP_TIMEOUT_S = 10.0
 _REPLY = re.compile(r"^(\d{3})(?:[ -](?:result=(\S*))?\s*(.*))?$")
 
 
@@ -135,6 +136,7 @@ class FastAgiServer:
         self.router = router
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._closing = False
 
     @property
     def port(self) -> int:
@@ -147,18 +149,23 @@ class FastAgiServer:
         return len(self._tasks)
 
     async def start(self) -> None:
+        self._closing = False
         self._server = await asyncio.start_server(
             self._on_connect, self.host, self._port, backlog=1024
         )
         log.info("FastAGI listening on %s:%d", self.host, self.port)
 
     async def stop(self) -> None:
+        self._closing = True
         if self._server is not None:
             self._server.close()
         tasks = list(self._tasks)
         for task in tasks:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        if tasks:
+            _, stuck = await asyncio.wait(tasks, timeout=STOP_TIMEOUT_S)
+            if stuck:
+                log.warning("%d FastAGI sessions did not end on stop", len(stuck))
         if self._server is not None:
             await self._server.wait_closed()
             self._server = None
@@ -169,7 +176,12 @@ class FastAgiServer:
         self._tasks.add(task)
         session: AgiSession | None = None
         try:
-            env = await asyncio.wait_for(_read_env(reader), ENV_TIMEOUT_S)
+            # asyncio.timeout, not wait_for: 3.11's wait_for can swallow a cancellation
+            # that arrives as the read completes, and stop() would wait for ever.
+            async with asyncio.timeout(ENV_TIMEOUT_S):
+                env = await _read_env(reader)
+            if self._closing:
+                return
             session = AgiSession(reader, writer, env)
             handler = self.router.get(session.script)
             if handler is None:

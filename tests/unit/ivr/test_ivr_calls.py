@@ -11,14 +11,14 @@ from typing import Any
 
 import pytest
 from aiohttp import web
-from ivr_agi_peer import AgiPeer
-from ivr_fixtures import add_debtor, copy_scripts, running_server, sounds_dir
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from dialer.config import PROJECT_ROOT
 from dialer.db.models import IvrSession, ScriptResult
 from ivr.server import IvrServer
+from tests.unit.ivr.ivr_agi_peer import AgiPeer
+from tests.unit.ivr.ivr_fixtures import add_debtor, copy_scripts, running_server, sounds_dir
 
 SAMPLES = PROJECT_ROOT / "config" / "ivr"
 
