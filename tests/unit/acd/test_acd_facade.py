@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tests.unit.acd.acd_clock import FakeClock
 
 from acd import (
     Acd,
@@ -27,6 +26,7 @@ from acd import (
     UnknownPauseReasonError,
 )
 from acd.store import MemoryStateStore
+from tests.unit.acd.acd_clock import FakeClock
 
 
 @pytest.fixture
