@@ -20,11 +20,12 @@ from acd import (
     AcdSettings,
     AgentProfile,
     AgentState,
+    AlreadyLoggedInError,
     QueueConfig,
     Treatment,
     UnknownPauseReasonError,
 )
-from acd.pbx_link import AcdPbxLink
+from acd.pbx_link import AcdPbxLink, AgentPhoneError
 from acd.sim_agents import SimAgentPool
 from dialer.config import AsteriskSettings
 from dialer.pbx.actions import OriginateRequest
@@ -229,3 +230,13 @@ async def test_caller_waiting_too_long_gets_the_queue_treatment(floor: Floor) ->
     )
     # the "all lines busy" message plays, then the call ends
     await floor.until(lambda: floor.hung_up(action_id))
+
+
+async def test_login_fails_clearly_when_the_phone_is_not_there(floor: Floor) -> None:
+    await asyncio.to_thread(floor.phones["1030"].stop)  # unregisters agent1030
+    with pytest.raises(AgentPhoneError, match="1030"):
+        await floor.pbx.login("1030")
+    assert floor.state("1030") is AgentState.LOGGED_OUT
+    await floor.pbx.login("1021")
+    with pytest.raises(AlreadyLoggedInError):
+        await floor.pbx.login("1021")
