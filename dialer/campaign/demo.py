@@ -26,6 +26,7 @@ from typing import Any
 
 from aiohttp import web
 
+from acd.behaviour import AgentBehaviour, BehaviourSettings
 from acd.sim_agents import SimAgentPool
 from dialer.campaign.compliance import local
 from dialer.campaign.controls import CampaignControlPanel
@@ -176,6 +177,7 @@ async def run_demo(base: Settings, options: DemoOptions) -> int:
     pool = SimAgentPool(logins)
     started = utcnow()
     ivr = web_runner = process = None
+    desks: AgentBehaviour | None = None
     try:
         campaign_id, _ = await ensure_campaign(sessions, options)
         ivr = await start_ivr(settings, sessions)
@@ -184,6 +186,9 @@ async def run_demo(base: Settings, options: DemoOptions) -> int:
         process = await open_process(settings, sessions, publish=fanout, wrapup_s=8.0)
         behaviour = SimAgentBehaviour(process.desk, think_s=(2.0, 6.0))
         fanout.listeners.append(behaviour)
+        # Agents also take the odd break (the ACD's own simulated-desk behaviour).
+        desks = AgentBehaviour(process.acd, logins, BehaviourSettings(wrapup_s=(4.0, 8.0)))
+        desks.start()
         panel = CampaignControlPanel(sessions)
         web_runner = await start_web(settings, sessions, live, panel, process.desk)
         ready = await process.login_agents(logins)
@@ -205,6 +210,8 @@ async def run_demo(base: Settings, options: DemoOptions) -> int:
         await runner.set_status(CampaignStatus.STOPPED)
         await behaviour.drain()
     finally:
+        if desks is not None:
+            await desks.stop()
         if process is not None:
             await process.close()
         if web_runner is not None:

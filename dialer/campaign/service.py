@@ -71,20 +71,33 @@ class DialerProcess:
     desk: CampaignAgentDesk
     publish: Publish = no_publish
     runners: dict[int, CampaignRunner] = field(default_factory=dict)
+    agent_ids: dict[str, int] = field(default_factory=dict)
 
     async def login_agents(self, logins: Iterable[str]) -> list[str]:
         """Call each agent's phone into their session and make them READY; returns who made it."""
         ids = await ensure_agents(self.sessions, logins)
+        await self._end_stale_sessions(ids)
         ready: list[str] = []
         for login, agent_id in ids.items():
             self.acd.add_agent(AgentProfile(login, name=f"Agent {login}", agent_id=agent_id))
-            self.state_store.set_agent_id(login, agent_id)
+            self.agent_ids[login] = agent_id
             try:
                 await self.acd_link.login(login, ready=True)
                 ready.append(login)
             except Exception as exc:
                 log.error("agent %s could not log in: %s", login, exc)
         return ready
+
+    async def _end_stale_sessions(self, logins: Iterable[str]) -> None:
+        """A dialer killed without a goodbye leaves its agents' phones in their bridges:
+        this process takes the agents over, so those old session calls are ended first."""
+        prefixes = tuple(f"PJSIP/agent{login}-" for login in logins)
+        for channel in await self.link.channels():
+            name = channel.get("Channel", "")
+            if name.startswith(prefixes):
+                log.info("ending stale agent session %s", name)
+                with contextlib.suppress(Exception):
+                    await self.link.hangup(name)
 
     async def runner(
         self, campaign_id: int, variables: dict[str, str] | None = None
@@ -112,7 +125,7 @@ class DialerProcess:
         await self.acd.aclose()
         await asyncio.sleep(0.5)  # let the state store's writer drain the logouts
         try:
-            await self.state_store.stop()
+            await self.state_store.close()
         except Exception as exc:  # agent history is lost, the campaign's data is not
             log.error("agent state events not all stored: %s", exc)
         await self.link.stop()
@@ -128,7 +141,8 @@ async def open_process(
     """Log in to AMI (AmiLoginError if Asterisk is down) and start the ACD's PBX side."""
     link = AmiLink(settings.asterisk)
     await link.start()
-    state_store = DbStateStore(sessions, {})
+    agent_ids: dict[str, int] = {}
+    state_store = DbStateStore(sessions, agent_ids.get)
     await state_store.start()
     acd = Acd(settings=AcdSettings(wrapup_s=wrapup_s), store=state_store)
     acd_link = AcdPbxLink(link, acd)
@@ -139,4 +153,6 @@ async def open_process(
 
     acd.subscribe(forward)
     desk = CampaignAgentDesk(sessions, acd, acd_link)
-    return DialerProcess(settings, sessions, link, acd, acd_link, state_store, desk, publish)
+    return DialerProcess(
+        settings, sessions, link, acd, acd_link, state_store, desk, publish, agent_ids=agent_ids
+    )

@@ -74,10 +74,17 @@ async def test_kill_and_restart_dials_nobody_twice(
     try:
         # Kill it while calls are up (answered or connected).
         async with asyncio.timeout(60):
-            while await count(sessions, "answered", "connected", "machine") < 2:
+            while await count(sessions, "answered", "connected", "machine", "abandoned") < 2:
                 await asyncio.sleep(0.2)
         in_flight_at_kill = await count(
-            sessions, "decided", "originated", "ringing", "answered", "connected", "machine"
+            sessions,
+            "decided",
+            "originated",
+            "ringing",
+            "answered",
+            "connected",
+            "machine",
+            "abandoned",
         )
     finally:
         first.send_signal(signal.SIGKILL)
