@@ -234,3 +234,18 @@ def test_skills_route_to_the_right_agent(clock: FakeClock) -> None:
     reservation = acd.reserve({"language": "en"})
     assert reservation is not None and reservation.login == "en1"
     assert acd.reserve({"language": "en"}) is None
+
+
+def test_metrics_use_conventional_names(clock: FakeClock) -> None:
+    from acd.metrics import acd_metrics, prometheus_text
+
+    acd, _ = make_acd(clock, "1021", "1022")
+    acd.add_queue(QueueConfig("inbound"))
+    ready(acd, clock, "1021")
+    acd.enqueue("inbound", "u1")
+    acd.enqueue("inbound", "u2")
+    metrics = acd_metrics(acd)
+    assert metrics['acd_agents{state="reserved"}'] == 1
+    assert metrics['acd_agents{state="logged_out"}'] == 1
+    assert metrics['acd_queue_calls_waiting{queue="inbound"}'] == 1
+    assert 'acd_agents{state="ready"} 0\n' in prometheus_text(metrics)
