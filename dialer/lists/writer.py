@@ -99,6 +99,10 @@ class DebtorWriter:
             return await self._count_only(records)
         async with self.sessions() as session, session.begin():
             conn = await session.connection()
+            if conn.dialect.name == "sqlite":
+                # SQLite's default 2 MB page cache thrashes on the phone-number index of a
+                # big list; 64 MB for this connection keeps the import's pages in memory.
+                await conn.exec_driver_sql("PRAGMA cache_size = -65536")
             existing = await self._existing(conn, [r.account_id for r in records])
             portfolios = await self._resolve_owners(conn, records)
             now = utcnow()
