@@ -69,6 +69,7 @@ class Call:
         self.inputs: list[dict[str, Any]] = []
         self.results: list[ResultRecord] = []
         self.answered = False
+        self.started_at = utcnow()
 
     # --- bookkeeping -------------------------------------------------------------------
     def add_input(self, verb: str, **fields: Any) -> None:

@@ -137,9 +137,6 @@ class IvrServer:
         )
         services = CallServices(self.tts, self.recognizer, self.sounds_dir, self._http)
         call = Call(agi, script, services, variables, script.language, currency)
-        session_id = await self.store.open_session(
-            script.name, script.version, attempt_id, call.vars["call.channel"]
-        )
         end_reason = EndReason.ERROR
         try:
             end_reason = await run_call(call)
@@ -148,9 +145,8 @@ class IvrServer:
             raise
         finally:
             ids = {"attempt_id": attempt_id, "debtor_id": debtor_id, "campaign_id": campaign_id}
-            await asyncio.shield(
-                self.store.finish(session_id, call.path, call.inputs, end_reason, call.results, ids)
-            )
+            # shielded: a server stop must not lose the session of a call being cut off
+            await asyncio.shield(self.store.save_session(call, end_reason, ids))
             self.sessions_done += 1
             log.info(
                 "IVR %s on %s ended: %s, path %s",

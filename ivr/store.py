@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from dialer.db.models import Debtor, IvrSession, ScriptResult
 from dialer.db.types import utcnow
-from ivr.call import ResultRecord
+from ivr.call import Call
 
 log = logging.getLogger(__name__)
 
@@ -45,41 +45,27 @@ class IvrStore:
             }
             return {f"debtor.{k}": v for k, v in fields.items()}, row.campaign_id
 
-    async def open_session(
-        self, script: str, version: str, attempt_id: int | None, channel: str
-    ) -> int:
+    async def save_session(self, call: Call, end_reason: str, ids: dict[str, int | None]) -> int:
+        """Store the path taken (partial if the caller hung up), inputs and results.
+
+        One write when the call ends, none while it runs: the database stays off the path
+        of every AGI command (bench/ivr_bench.py)."""
         async with self._sessions() as db, db.begin():
             row = IvrSession(
-                attempt_id=attempt_id,
-                script=script,
-                script_version=version,
-                channel=channel,
-                path=[],
-                inputs=[],
-                started_at=utcnow(),
+                attempt_id=ids.get("attempt_id"),
+                script=call.script.name,
+                script_version=call.script.version,
+                channel=str(call.vars.get("call.channel", "")),
+                path=list(call.path),
+                inputs=list(call.inputs),
+                end_reason=end_reason,
+                started_at=call.started_at,
+                ended_at=utcnow(),
             )
             db.add(row)
             await db.flush()
-            return row.id
-
-    async def finish(
-        self,
-        session_id: int,
-        path: list[str],
-        inputs: list[dict[str, Any]],
-        end_reason: str,
-        results: list[ResultRecord],
-        ids: dict[str, int | None],
-    ) -> None:
-        """Store the path taken (partial if the caller hung up), inputs and results."""
-        async with self._sessions() as db, db.begin():
-            row = await db.get(IvrSession, session_id)
-            if row is not None:
-                row.path = list(path)
-                row.inputs = list(inputs)
-                row.end_reason = end_reason
-                row.ended_at = utcnow()
-            for result in results:
+            session_id = row.id
+            for result in call.results:
                 db.add(
                     ScriptResult(
                         attempt_id=ids.get("attempt_id"),
@@ -94,3 +80,4 @@ class IvrStore:
                         data={**result.data, "ivr_session_id": session_id},
                     )
                 )
+        return session_id
