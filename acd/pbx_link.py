@@ -115,6 +115,8 @@ class AcdPbxLink:
         self._running = False
         if hang_up_sessions:
             for session in list(self._sessions.values()):
+                self._forget(session)
+                self.acd.phone_lost(session.login)  # recorded: the agent is gone
                 if session.channel:
                     await self._quietly(self.link.hangup(session.channel))
         for task in list(self._tasks):
