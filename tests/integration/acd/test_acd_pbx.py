@@ -240,3 +240,25 @@ async def test_login_fails_clearly_when_the_phone_is_not_there(floor: Floor) -> 
     await floor.pbx.login("1021")
     with pytest.raises(AlreadyLoggedInError):
         await floor.pbx.login("1021")
+
+
+async def test_debtor_calling_in_reaches_a_ready_agent_through_the_inbound_entry(
+    floor: Floor,
+) -> None:
+    floor.acd.add_queue(QueueConfig("inbound"))
+    await floor.pbx.login("1022", ready=True)
+    action_id = await floor.debtor(talk_s=10, context="acd-inbound", exten="48221234567")
+    await floor.until(lambda: floor.connected_to("1022"))
+    assert floor.state("1022") is AgentState.ON_CALL
+    answer = await floor.answered(action_id)
+    await floor.ami.hangup(answer.channel)
+    await floor.until(lambda: floor.state("1022") is AgentState.WRAP_UP)
+
+
+async def test_caller_asking_for_a_callback_is_published(floor: Floor) -> None:
+    floor.acd.add_queue(QueueConfig("acdcb", max_wait_s=1, treatment=Treatment.CALLBACK))
+    await floor.debtor(talk_s=30, context="acd-queue", exten="acdcb")
+    requested = await floor.until(
+        lambda: [e for e in floor.events if e["type"] == "callback_requested"]
+    )
+    assert requested[0]["queue"] == "acdcb"
