@@ -109,6 +109,7 @@ class CallFlow:
     def originate_request(self, claim: Claim) -> OriginateRequest:
         s = self.settings
         variables = {
+            "ABANDON_SOUND": s.abandon_message,
             **self.variables,
             "ATTEMPT_ID": str(claim.attempt_id),
             "DEBTOR_ID": str(claim.debtor_id),
@@ -118,7 +119,6 @@ class CallFlow:
             if s.machine_action is MachineAction.LEAVE_MESSAGE
             else "hangup",
             "DIALER_WAIT": str(int(s.connect_timeout_s + 30)),
-            "ABANDON_SOUND": s.abandon_message,
             "MACHINE_SOUND": s.machine_message,
         }
         return OriginateRequest(

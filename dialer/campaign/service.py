@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from acd import Acd, AcdSettings, AgentProfile
 from acd.pbx_link import AcdPbxLink
 from acd.store import DbStateStore
+from dialer.campaign.abandon import abandon_sound
 from dialer.campaign.desk import CampaignAgentDesk
 from dialer.campaign.ports import Publish, no_publish
 from dialer.campaign.runner import CampaignRunner
@@ -104,6 +105,10 @@ class DialerProcess:
     ) -> CampaignRunner:
         if campaign_id not in self.runners:
             settings = await load_settings(self.sessions, campaign_id)
+            variables = dict(variables or {})
+            sound = await abandon_sound(self.settings, self.sessions, campaign_id, settings)
+            if sound:
+                variables["ABANDON_SOUND"] = sound
             self.runners[campaign_id] = CampaignRunner(
                 self.sessions,
                 campaign_id,

@@ -115,6 +115,13 @@ class CampaignSettings(_Model):
     machine_message: str = "dialer-machine-message"
     abandon_message: str = "dialer-abandon-message"
     callback_number: str = ""  # named in the abandon message; empty = the creditor's
+    # Spoken (TTS) abandon message; {creditor} and {callback_number} are filled in. Empty =
+    # play abandon_message as it is.
+    abandon_text: str = (
+        "This is a call from {creditor}. Sorry, we could not connect you. "
+        "Please call us back on {callback_number}."
+    )
+    abandon_voice: str = "en"
     ivr_script: str = ""  # agentless campaigns (and post-call scripts)
     acd_queue: str = "collections"
     # What an agent needs to take this campaign's calls, e.g. {"language": "pl"}.
