@@ -32,6 +32,7 @@ class ScriptLibrary:
         self.sounds_dir = sounds_dir
         self._on_load = on_load
         self._scripts: dict[str, Script] = {}
+        self._failed: dict[str, int] = {}  # name → mtime of a version that did not load
 
     def path_of(self, name: str) -> Path | None:
         if not SCRIPT_NAME.match(name):
@@ -56,9 +57,12 @@ class ScriptLibrary:
             return current
         if current is not None and current.mtime_ns == mtime and current.path == path:
             return current
+        if self._failed.get(name) == mtime:  # already reported; not re-read every call
+            return current
         try:
             script = load_script(path, self.sounds_dir)
         except ScriptError as exc:
+            self._failed[name] = mtime
             for problem in exc.problems:
                 log.error("script %s not (re)loaded: %s", name, problem)
             return current
