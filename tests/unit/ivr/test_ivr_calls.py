@@ -228,3 +228,43 @@ async def test_speech_answer_without_recogniser_falls_back_to_dtmf(
     assert result.kind == "survey" and result.data["answer"] == "no"
     assert result.data["comment"].startswith("cache/rec/")
     assert not any(c.startswith("RECORD FILE") and 'wav "12"' in c for c in peer.commands)
+
+
+async def test_spoken_yes_is_recognised(sessions: async_sessionmaker[Any], tmp_path: Path) -> None:
+    from ivr.stt import PocketsphinxRecognizer
+
+    scripts = copy_scripts(tmp_path, "satisfaction_survey", source=SAMPLES)
+    sounds = sounds_dir(tmp_path)
+    yes = PROJECT_ROOT / "sounds" / "sim" / "yes.wav"
+    async with running_server(sessions, scripts, sounds, PocketsphinxRecognizer()) as server:
+        peer = AgiPeer(0, "satisfaction_survey", recordings=[yes])
+        await _call(server, peer)
+    [session], [result] = await _stored(sessions)
+    assert session.path == ["ask", "happy", "bye"]
+    [heard] = [i for i in session.inputs if i["verb"] == "gather"]
+    assert heard["input"] == "speech" and heard["value"] == "yes"
+    assert result.data == {"question": "satisfied", "answer": "yes", "ivr_session_id": session.id}
+
+
+async def test_inbound_hours_branch_follows_the_clock(
+    sessions: async_sessionmaker[Any], tmp_path: Path
+) -> None:
+    from dialer.db.types import utcnow
+    from ivr.loader import load_script
+    from ivr.timecond import is_open
+
+    scripts = copy_scripts(tmp_path, "inbound_hours", source=SAMPLES)
+    hours = load_script(scripts / "inbound_hours.yaml").nodes["start"][1].args
+
+    def now_open() -> bool:
+        return is_open(utcnow(), "Europe/Warsaw", hours.schedule, hours.holidays)
+
+    async with running_server(sessions, scripts, sounds_dir(tmp_path)) as server:
+        before = now_open()
+        peer = await _call(server, AgiPeer(0, "inbound_hours"))
+        after = now_open()
+    [session], _ = await _stored(sessions)
+    opened = session.inputs[0]["open"]
+    assert opened in {before, after}  # both, unless the call straddled an opening time
+    assert session.path == ["start", "open" if opened else "closed"]
+    assert peer.commands[2] == "ANSWER"
