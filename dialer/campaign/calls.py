@@ -233,12 +233,21 @@ class CallFlow:
     async def _reserve_within_deadline(self, call: LiveCall) -> Reservation | None:
         deadline = (call.answered_at or self.clock()) + self.settings.connect_timeout_s
         while True:
-            reservation = self.acd.reserve(
-                self.settings.skills or None, call_id=call.claim.action_id
-            )
+            reservation = self._reserve(call)
             if reservation is not None or self.clock() >= deadline - 0.3:
                 return reservation
             await asyncio.sleep(0.1)
+
+    def _reserve(self, call: LiveCall) -> Reservation | None:
+        skills = self.settings.skills or None
+        owner = call.claim.agent_login
+        if owner is not None:
+            # A callback the agent promised: to them if they are free, else to anyone.
+            others = [row["login"] for row in self.acd.agent_states() if row["login"] != owner]
+            reservation = self.acd.reserve(skills, call_id=call.claim.action_id, exclude=others)
+            if reservation is not None:
+                return reservation
+        return self.acd.reserve(skills, call_id=call.claim.action_id)
 
     async def _connect(self, call: LiveCall, reservation: Reservation) -> bool:
         if self.connector is None:

@@ -58,6 +58,8 @@ class DebtorFacts(NamedTuple):
     last_contact_at: datetime | None = None
     promise_until: date | None = None  # no dialling up to and including this local date
     attempts_7d: tuple[datetime, ...] = ()  # every attempt to this debtor in the last 7 days
+    # The debtor asked to be called back now: that consent lifts the conversation lock.
+    callback_due: bool = False
 
 
 @dataclass(frozen=True)
@@ -115,7 +117,7 @@ def debtor_blocks(d: DebtorFacts, now: datetime, rules: CampaignSettings) -> dic
     blocks: dict[Block, datetime] = {}
     if d.do_not_call_until is not None and d.do_not_call_until > now:
         blocks[Block.DO_NOT_CALL_UNTIL] = d.do_not_call_until
-    if d.last_contact_at is not None:
+    if d.last_contact_at is not None and not d.callback_due:
         lock_days = rules.caps.conversation_lock_days
         # Reached today (even with a 0-day lock): not again before tomorrow.
         until = max(

@@ -27,7 +27,7 @@ from dialer.campaign.attempts import AttemptState, new_action_id
 from dialer.campaign.compliance import Block, DebtorFacts, PhoneFacts, decide
 from dialer.campaign.recycle import HOPPER_CLASSES, DebtorStatus
 from dialer.campaign.settings import CampaignSettings, ListOrder
-from dialer.db.models import CallAttempt, Debtor, DncEntry, Phone, ScriptResult
+from dialer.db.models import Agent, CallAttempt, Debtor, DncEntry, Phone, ScriptResult
 from dialer.db.outcomes import ResultKind
 from dialer.db.types import utcnow
 
@@ -54,6 +54,7 @@ class Claim:
     phone_id: int
     number_e164: str
     timezone: str
+    agent_login: str | None = None  # a callback promised by this agent goes to them first
 
 
 async def begin_write(session: AsyncSession) -> None:
@@ -107,7 +108,7 @@ class Hopper:
         if not rows:
             return []
         self.dnc_hits = set()
-        facts = await self._facts(session, rows, now, status is DebtorStatus.NEW)
+        facts = await self._facts(session, rows, now, status)
         dnc = self.dnc_hits
         chosen: list[tuple[DebtorFacts, PhoneFacts]] = []
         deferred: dict[int, tuple[DebtorStatus | None, datetime | None]] = {}
@@ -150,7 +151,7 @@ class Hopper:
         return list((await session.execute(query)).all())
 
     async def _facts(
-        self, session: AsyncSession, rows: list[Any], now: datetime, fresh: bool
+        self, session: AsyncSession, rows: list[Any], now: datetime, status: DebtorStatus
     ) -> Iterator[DebtorFacts]:
         """Facts of each candidate, loaded in three queries, built lazily (most scans stop
         early once enough numbers are chosen)."""
@@ -176,6 +177,7 @@ class Hopper:
         by_phone: dict[int, list[datetime]] = defaultdict(list)
         by_debtor: dict[int, list[datetime]] = defaultdict(list)
         promises: dict[int, date] = {}
+        fresh, callback = status is DebtorStatus.NEW, status is DebtorStatus.CALLBACK
         # Fresh leads were never dialled and have no results: two queries saved per tick.
         if not fresh:
             for debtor_id, phone_id, created_at in await session.execute(
@@ -206,6 +208,7 @@ class Hopper:
                 row.last_contact_at,
                 promises.get(row.id),
                 tuple(by_debtor.get(row.id, ())),
+                callback,
             )
             for row in rows
         )
@@ -276,6 +279,9 @@ class Hopper:
         ).all()
         attempt_ids = {action_id: attempt_id for attempt_id, action_id in ids}
         zones = {debtor.id: phone.timezone for debtor, phone in chosen}
+        owners: dict[int, str] = {}
+        if status is DebtorStatus.CALLBACK:
+            owners = await _callback_agents(session, [row["debtor_id"] for row in rows])
         return [
             Claim(
                 attempt_id=attempt_ids[row["action_id"]],
@@ -285,6 +291,7 @@ class Hopper:
                 phone_id=row["phone_id"],
                 number_e164=row["number_e164"],
                 timezone=zones[row["debtor_id"]],
+                agent_login=owners.get(row["debtor_id"]),
             )
             for row in rows
         ]
@@ -305,3 +312,15 @@ async def _promises(session: AsyncSession, debtor_ids: list[int]) -> dict[int, d
         for debtor_id, promised in result.all()
         if debtor_id is not None and promised is not None
     }
+
+
+async def _callback_agents(session: AsyncSession, debtor_ids: list[int]) -> dict[int, str]:
+    """Login of the agent who promised each debtor's latest callback to themself."""
+    AG = cast(Table, Agent.__table__)
+    rows = await session.execute(
+        select(R.c.debtor_id, AG.c.login)
+        .join(AG, AG.c.id == R.c.callback_agent_id)
+        .where(R.c.debtor_id.in_(debtor_ids), R.c.kind == ResultKind.CALLBACK.value)
+        .order_by(R.c.id)
+    )
+    return {debtor_id: login for debtor_id, login in rows.all()}

@@ -156,3 +156,13 @@ def test_every_number_dnc_or_bad_leaves_the_hopper() -> None:
     verdict = decide(DebtorFacts(1, "UTC", phones), now, RULES, {"+48510000002"})
     assert verdict.phone is None and verdict.retry_at is None
     assert set(verdict.blocks) == {Block.PHONE_BAD, Block.DNC}
+
+
+def test_a_callback_the_debtor_asked_for_lifts_the_conversation_lock() -> None:
+    now = datetime(2026, 6, 3, 10, tzinfo=UTC)
+    phones = (PhoneFacts(1, "+48510000001", 1, "UTC"),)
+    talked = now - timedelta(hours=2)
+    locked = DebtorFacts(1, "UTC", phones, last_contact_at=talked)
+    asked = DebtorFacts(1, "UTC", phones, last_contact_at=talked, callback_due=True)
+    assert decide(locked, now, RULES, set()).phone is None
+    assert decide(asked, now, RULES, set()).phone is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
@@ -190,3 +191,57 @@ async def test_preview_agent_sees_the_case_then_dials(sessions: async_sessionmak
         attempts = list((await s.execute(select(CallAttempt))).scalars())
     assert [(a.id, a.outcome) for a in attempts] == [(case.attempt_id, "connected")]
     await acd.aclose()
+
+
+async def test_callback_to_self_goes_to_that_agent(sessions: async_sessionmaker[Any]) -> None:
+    from dialer.campaign.dispositions import record_disposition
+    from dialer.campaign.service import ensure_agents
+    from dialer.db.outcomes import ResultKind
+    from dialer.web.ports import Disposition
+
+    settings = CampaignSettings(calling_window=ALWAYS, dial_mode=DialMode.PROGRESSIVE)
+    campaign_id = await create_campaign(sessions, "callbacks", settings)
+    await add_sim_debtors(
+        sessions,
+        campaign_id,
+        1,
+        OutcomeMix(
+            human=1,
+            machine=0,
+            busy=0,
+            no_answer=0,
+            congestion=0,
+            invalid=0,
+            talk_min_s=1,
+            talk_max_s=1,
+        ),
+    )
+    ids = await ensure_agents(sessions, ["8", "9"])
+    async with sessions() as s:
+        debtor_id = (await s.execute(select(Debtor.id))).scalar_one()
+    due = datetime.now(UTC) + timedelta(seconds=1)
+    await record_disposition(
+        sessions,
+        Disposition(debtor_id, ResultKind.CALLBACK, callback_at=due, callback_to_me=True),
+        ids["9"],
+    )
+    async with sessions() as s:
+        debtor = await s.get(Debtor, debtor_id)
+        assert debtor is not None and debtor.status == "callback"
+    pbx = FakePbx()
+    connector = FakeConnector(pbx)
+    acd = acd_with(["9", "8"])  # 9 became ready first: 8 would not be chosen by idle time...
+    acd.pause("9", "break")
+    acd.ready("9")  # ...now 8 is the longest idle, yet the callback belongs to 9
+    runner = CampaignRunner(sessions, campaign_id, settings, pbx, acd, connector)
+    await runner.prepare()
+    await asyncio.sleep(1.1)
+    claims = await runner.hopper.claim(1)
+    assert [c.agent_login for c in claims] == ["9"]
+    await runner.flow.dial(claims[0])
+    deadline = runner.clock() + 20
+    while runner.flow.busy and runner.clock() < deadline:
+        await runner._sleep(0.05)
+    await pbx.close()
+    await acd.aclose()
+    assert [login for _, login in connector.connected] == ["9"]
