@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from acd import Acd, AcdSettings, AgentProfile
+from acd import Acd, AcdError, AcdSettings, AgentProfile, AgentState
 from acd.pbx_link import AcdPbxLink
 from acd.store import DbStateStore
 from dialer.campaign.abandon import abandon_sound
@@ -83,10 +83,15 @@ class DialerProcess:
             self.acd.add_agent(AgentProfile(login, name=f"Agent {login}", agent_id=agent_id))
             self.agent_ids[login] = agent_id
             try:
-                await self.acd_link.login(login, ready=True)
-                ready.append(login)
+                await self.acd_link.login(login)
             except Exception as exc:
                 log.error("agent %s could not log in: %s", login, exc)
+                continue
+            # Someone (a person, or the demo's simulated desk) may have pressed ready already.
+            if self.acd.state_of(login) is AgentState.PAUSED:
+                with contextlib.suppress(AcdError):
+                    self.acd.ready(login)
+            ready.append(login)
         return ready
 
     async def _end_stale_sessions(self, logins: Iterable[str]) -> None:
