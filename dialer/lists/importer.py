@@ -9,10 +9,12 @@ naming both lines. Re-importing updates debtors by (campaign, account_id).
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import zoneinfo
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -123,6 +125,33 @@ class _Run:
             )
 
 
+_relaxed_imports = 0
+_saved_thresholds = gc.get_threshold()
+
+
+@contextmanager
+def _fewer_gc_passes() -> Iterator[None]:
+    """Raise the garbage collector's thresholds while an import runs.
+
+    An import allocates millions of short-lived objects and makes no reference cycles; with
+    the default thresholds the collector scans the young generation every 700 allocations,
+    which costs a quarter of the import's CPU time. Cycles are still collected, only less
+    often. Counted, so overlapping imports in one web server restore the settings once.
+    """
+    global _relaxed_imports, _saved_thresholds
+    if _relaxed_imports == 0:
+        _saved_thresholds = gc.get_threshold()
+        low, middle, high = _saved_thresholds
+        gc.set_threshold(max(low, 100_000), max(middle, 50), max(high, 1000))
+    _relaxed_imports += 1
+    try:
+        yield
+    finally:
+        _relaxed_imports -= 1
+        if _relaxed_imports == 0:
+            gc.set_threshold(*_saved_thresholds)
+
+
 def _check_locale(country: str, timezone: str) -> None:
     if not phonenumbers.country_code_for_region(country.upper()):
         raise ListFileError(f"unknown country {country!r} (use an ISO code such as PL)")
@@ -148,7 +177,7 @@ async def import_csv(
 ) -> ImportReport:
     """Import debtors; raises ListFileError (nothing written) when the file is unusable."""
     _check_locale(default_country, default_timezone)
-    with open_csv(path_or_stream, encoding) as source:
+    with _fewer_gc_passes(), open_csv(path_or_stream, encoding) as source:
         columns = map_columns(source.header)
         report = ImportReport(campaign_name, source.encoding, source.delimiter, dry_run)
         parser = RowParser(
