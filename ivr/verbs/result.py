@@ -8,13 +8,14 @@ from typing import Any
 
 from pydantic import Field
 
+from dialer.db.outcomes import ResultKind
 from ivr.call import Call, ResultRecord
 from ivr.script import Verb, VerbArgs, VerbFailed
 from ivr.template import render_raw
 
 
 class ResultArgs(VerbArgs):
-    kind: str
+    kind: ResultKind  # the kinds the results report knows
     amount: str | None = None
     currency: str | None = None
     date: str | None = None
@@ -64,7 +65,7 @@ class Result(Verb):
         }
         call.add_result(
             ResultRecord(
-                kind=self.args.kind,
+                kind=self.args.kind.value,
                 amount=_amount(value(self.args.amount)),
                 currency=self.args.currency or (call.currency if self.args.amount else None),
                 promised_date=_date(value(self.args.date)),
