@@ -9,6 +9,7 @@ naming both lines. Re-importing updates debtors by (campaign, account_id).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 import os
@@ -109,9 +110,13 @@ class _Run:
         if pending is not None:
             await pending
 
-    def cancel_writer(self) -> None:
-        if self.pending is not None:
-            self.pending.cancel()
+    async def cancel_writer(self) -> None:
+        """On failure: stop the batch in flight (its transaction rolls back)."""
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            pending.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await pending  # the error being raised already says what went wrong
 
     def tick(self) -> None:
         if self.progress is not None:
@@ -219,7 +224,7 @@ async def import_csv(
             await writer.link_creditor()
             report.problems.sort(key=lambda problem: problem.line)  # duplicates come late
         finally:
-            run.cancel_writer()
+            await run.cancel_writer()
             run.seen.close()
             if rejects is not None:
                 rejects.close()
