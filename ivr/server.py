@@ -88,7 +88,10 @@ class IvrServer:
         """Prompts that do not depend on the debtor are rendered once, at load."""
         script.voice = self.voice(script)
         for text in script.prompts():
-            await self.tts.render(text, script.voice)
+            try:
+                await self.tts.render(text, script.voice)
+            except Exception as exc:  # the call renders it again; the script stays usable
+                log.warning("script %s: prompt %r not pre-rendered: %s", script.name, text, exc)
 
     async def start(self) -> None:
         if self._recognizer_choice == "auto":
