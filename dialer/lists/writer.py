@@ -140,32 +140,30 @@ class DebtorWriter:
         self, conn: AsyncConnection, records: list[DebtorRecord]
     ) -> dict[int, int | None]:
         """Portfolio id per record line; creditor and portfolio rows made when new."""
-        by_line: dict[int, int | None] = {}
-        for record in records:
-            if not (record.creditor and record.portfolio):
-                by_line[record.line] = None
+        pairs = {(r.creditor, r.portfolio) for r in records if r.creditor}
+        ids: dict[tuple[str | None, str | None], int | None] = {}
+        for creditor, portfolio in pairs:
+            if creditor is None:
                 continue
-            creditor_id = await self._creditor_id(conn, record.creditor)
-            key = (creditor_id, record.portfolio)
-            if key not in self._portfolios:
-                table = PORTFOLIOS
+            creditor_id = await self._creditor_id(conn, creditor)
+            ids[(creditor, portfolio)] = (
+                await self._portfolio_id(conn, creditor_id, portfolio) if portfolio else None
+            )
+        return {r.line: ids.get((r.creditor, r.portfolio)) for r in records}
+
+    async def _portfolio_id(self, conn: AsyncConnection, creditor_id: int, name: str) -> int:
+        key = (creditor_id, name)
+        if key not in self._portfolios:
+            table = PORTFOLIOS
+            found = await conn.scalar(
+                select(table.c.id).where(table.c.creditor_id == creditor_id, table.c.name == name)
+            )
+            if found is None:
                 found = await conn.scalar(
-                    select(table.c.id).where(
-                        table.c.creditor_id == creditor_id, table.c.name == record.portfolio
-                    )
+                    insert(table).values(creditor_id=creditor_id, name=name).returning(table.c.id)
                 )
-                if found is None:
-                    found = await conn.scalar(
-                        insert(table)
-                        .values(creditor_id=creditor_id, name=record.portfolio)
-                        .returning(table.c.id)
-                    )
-                self._portfolios[key] = int(cast(int, found))
-            by_line[record.line] = self._portfolios[key]
-        for record in records:
-            if record.creditor and not record.portfolio:
-                await self._creditor_id(conn, record.creditor)
-        return by_line
+            self._portfolios[key] = int(cast(int, found))
+        return self._portfolios[key]
 
     async def _creditor_id(self, conn: AsyncConnection, name: str) -> int:
         if name not in self._creditors:
