@@ -10,6 +10,7 @@ simulator can drive the ACD in virtual time.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import logging
 from collections.abc import Callable, Iterable, Mapping
@@ -25,7 +26,7 @@ from acd.errors import (
     UnknownAgentError,
     UnknownPauseReasonError,
 )
-from acd.figures import busy_free_in, describe, totals
+from acd.figures import busy_free_in, describe, estimated_wait, totals
 from acd.queues import CallQueues, QueueConfig, QueuedCall
 from acd.records import AcdSettings, AgentRecord, LostCall, QueueStatus, Reservation
 from acd.routing import ReadyIndex, Requirement
@@ -234,13 +235,7 @@ class Acd:
         if call is None or position is None:
             return None
         requirement = self.queues.config(call.queue).requirement
-        staffed = sum(
-            1
-            for a in self._agents.values()
-            if a.machine.state not in (AgentState.LOGGED_OUT, AgentState.PAUSED)
-            and requirement.accepts(a.profile.skills)
-        )
-        wait = position * self.stats.handle_time() / max(1, staffed)
+        wait = estimated_wait(position, self._agents.values(), requirement, self.stats)
         return QueueStatus(call_id, call.queue, position, round(wait, 1))
 
     # ----- figures for pacing and the dashboard --------------------------------------
@@ -281,6 +276,10 @@ class Acd:
         for agent in list(self._agents.values()):
             if agent.wrapup_deadline is not None and agent.wrapup_deadline <= now:
                 self._fire(agent, AgentEvent.WRAPUP_DONE)
+            held = agent.reserved_at
+            timeout = timedelta(seconds=self.settings.reservation_timeout_s)
+            if agent.machine.state is AgentState.RESERVED and held and held + timeout <= now:
+                self._expire(agent, agent.token)
             if agent.break_deadline is not None and agent.break_deadline <= now:
                 agent.break_deadline, agent.overrun = None, True
                 self._emit({**describe(agent, now), "type": "break_overrun"})
@@ -310,10 +309,19 @@ class Acd:
 
     def _reserve(self, agent: AgentRecord, call_id: str | None) -> Reservation:
         change = self._fire(agent, AgentEvent.RESERVE)
-        agent.token = next(self._tokens)
+        agent.token, agent.reserved_at = next(self._tokens), change.at
+        with contextlib.suppress(RuntimeError):  # no loop: tick() does it
+            asyncio.get_running_loop().call_later(
+                self.settings.reservation_timeout_s, self._expire, agent, agent.token
+            )
         return Reservation(
             agent.profile.login, agent.token, agent.profile.phone, change.at, call_id
         )
+
+    def _expire(self, agent: AgentRecord, token: int) -> None:
+        if agent.token == token and agent.machine.state is AgentState.RESERVED:
+            log.warning("reservation of agent %s expired unused: released", agent.profile.login)
+            self._fire(agent, AgentEvent.RELEASE)
 
     def _fire(self, agent: AgentRecord, event: AgentEvent, **kwargs: Any) -> StateChange:
         login = agent.profile.login

@@ -8,6 +8,7 @@ from typing import Any
 
 from acd.agent_state import AgentState
 from acd.records import AgentRecord
+from acd.routing import Requirement
 from acd.stats import HandleTimeStats
 
 
@@ -63,3 +64,16 @@ def totals(agent: AgentRecord, now: datetime) -> dict[str, float]:
         pauses[machine.reason] = pauses.get(machine.reason, 0.0) + extra
     out.update({f"paused:{code}": secs for code, secs in pauses.items()})
     return out
+
+
+def estimated_wait(
+    position: int, agents: Iterable[AgentRecord], requirement: Requirement, stats: HandleTimeStats
+) -> float:
+    """Seconds a caller at `position` may wait: calls ahead x handle time / agents serving."""
+    serving = sum(
+        1
+        for agent in agents
+        if agent.machine.state not in (AgentState.LOGGED_OUT, AgentState.PAUSED)
+        and requirement.accepts(agent.profile.skills)
+    )
+    return position * stats.handle_time() / max(1, serving)

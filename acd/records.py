@@ -12,6 +12,9 @@ from acd.store import AgentProfile
 @dataclass(frozen=True)
 class AcdSettings:
     wrapup_s: float = 10.0  # wrap-up ends into READY by itself after this long
+    # a reservation neither connected nor released by then is released (a caller's bug
+    # or a lost event must not keep an agent out of routing for good)
+    reservation_timeout_s: float = 30.0
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,7 @@ class AgentRecord:
     profile: AgentProfile
     machine: AgentStateMachine
     token: int = 0  # of the current reservation
+    reserved_at: datetime | None = None
     connected_at: datetime | None = None
     debtor_id: int | None = None
     channel: str = ""

@@ -249,3 +249,18 @@ def test_metrics_use_conventional_names(clock: FakeClock) -> None:
     assert metrics['acd_agents{state="logged_out"}'] == 1
     assert metrics['acd_queue_calls_waiting{queue="inbound"}'] == 1
     assert 'acd_agents{state="ready"} 0\n' in prometheus_text(metrics)
+
+
+def test_a_reservation_never_used_is_released(clock: FakeClock) -> None:
+    acd, _ = make_acd(clock, "1021")
+    ready(acd, clock, "1021")
+    reservation = acd.reserve()
+    assert reservation is not None
+    clock.advance(29)
+    acd.tick()
+    assert acd.state_of("1021") is AgentState.RESERVED
+    clock.advance(1)
+    acd.tick()
+    assert acd.state_of("1021") is AgentState.READY
+    with pytest.raises(StaleReservationError):
+        acd.connect(reservation)
