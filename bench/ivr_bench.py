@@ -159,6 +159,101 @@ async def bench_sessions(count: int, rounds: int, hold: float) -> None:
     print(f"  max RSS of the server process: {rss:.0f} MB")
 
 
+REAL_MENU = """
+language: en
+nodes:
+  main:
+    - answer
+    - say: Welcome to the payment line.
+    - gather: {prompt: Press 1 to pay., digits: 1, timeout_s: 1, tries: 2, timeout: bye}
+  bye:
+    - hangup
+"""
+
+
+async def bench_asterisk(calls: int) -> None:
+    """Real calls: the sandbox Asterisk calls ivr-test-callee and runs REAL_MENU over FastAGI."""
+    from panoramisk import Manager
+
+    from dialer.pbx import fastagi
+
+    timings: dict[str, list[float]] = {}
+    original = fastagi.AgiSession.command
+
+    async def timed(self: fastagi.AgiSession, line: str) -> fastagi.AgiReply:
+        started = time.perf_counter()
+        try:
+            return await original(self, line)
+        finally:
+            name = " ".join(line.split()[:2])
+            timings.setdefault(name, []).append(time.perf_counter() - started)
+
+    fastagi.AgiSession.command = timed  # type: ignore[method-assign]
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "scripts").mkdir()
+        (root / "scripts" / "menu.yaml").write_text(REAL_MENU)
+        url = f"sqlite+aiosqlite:///{root / 'bench.sqlite'}"
+        await upgrade(url)
+        engine = make_engine(url)
+        server = IvrServer(
+            Settings(),
+            make_sessionmaker(engine),
+            root / "scripts",
+            host="127.0.0.1",
+            port=0,
+            recognizer=None,
+        )
+        await server.start()
+        ami = Manager(
+            loop=asyncio.get_running_loop(),
+            host="127.0.0.1",
+            port=5038,
+            username="dialer",
+            secret="dialer-secret",
+            ping_delay=0,
+        )
+        await asyncio.wait_for(ami.connect(), 20)
+        while not ami.authenticated:
+            await asyncio.sleep(0.05)
+        peak = 0
+        started = time.perf_counter()
+        try:
+            for _ in range(calls):
+                ami.send_action(
+                    {
+                        "Action": "Originate",
+                        "Channel": "Local/s@ivr-test-callee",
+                        "Context": "dialer-ivr",
+                        "Exten": "menu",
+                        "Priority": "1",
+                        "Async": "true",
+                        "Variable": [f"DIALER_AGI=127.0.0.1:{server.port}", "__IVR_TEST_TALK=30"],
+                    }
+                )
+                await asyncio.sleep(0.05)
+                peak = max(peak, server.active_sessions)
+            while server.sessions_done < calls and time.perf_counter() - started < 120:
+                peak = max(peak, server.active_sessions)
+                await asyncio.sleep(0.1)
+        finally:
+            ami.close()
+            await server.stop()
+            await engine.dispose()
+            fastagi.AgiSession.command = original  # type: ignore[method-assign]
+    print(
+        f"asterisk: {calls} real calls, {server.sessions_done} sessions stored, "
+        f"peak {peak} concurrent, {time.perf_counter() - started:.1f} s"
+    )
+    for name in ("ANSWER", "GET VARIABLE", "HANGUP"):
+        ms = [t * 1000 for t in timings.get(name, [])]
+        if ms:
+            print(
+                f"  {name} round trip through Asterisk: n={len(ms)} "
+                f"p50 {statistics.median(ms):.2f} ms, p99 {pct(ms, 99):.2f} ms"
+            )
+
+
 async def bench_tts() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tts = Tts(Path(tmp))
@@ -246,9 +341,18 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--hold", type=float, default=1.0)
     parser.add_argument("--skip-speech", action="store_true")
+    parser.add_argument(
+        "--asterisk",
+        type=int,
+        default=0,
+        metavar="CALLS",
+        help="also place CALLS real calls through the sandbox Asterisk",
+    )
     args: Any = parser.parse_args()
     resource.setrlimit(resource.RLIMIT_NOFILE, (4096, 4096))
     asyncio.run(bench_sessions(args.sessions, args.rounds, args.hold))
+    if args.asterisk:
+        asyncio.run(bench_asterisk(args.asterisk))
     if not args.skip_speech:
         asyncio.run(bench_tts())
         bench_stt()
