@@ -369,8 +369,10 @@ class AcdPbxLink:
                 debtor_id=_int_or_none(event.get("DebtorId")),
             )
         except AcdError as exc:
+            # Not ours to move (another process's queue, or a configuration error): the
+            # dialplan's own wait limit (ACD_MAX_WAIT_S) still ends the wait.
             log.error("caller %s in unknown queue %r: %s", channel, queue, exc)
-            self._spawn(self._quietly(self.link.redirect(channel, TREATMENT_CONTEXT, "message")))
+            self.acd.publish({"type": "queue_unknown", "queue": queue, "channel": channel})
             return
         if isinstance(placed, Reservation):
             self._spawn(self._put_through(placed, channel, None, None, None))
