@@ -101,11 +101,16 @@ async def _run(*args: str, timeout_s: float) -> None:
 
 class Tts:
     def __init__(
-        self, sounds_dir: Path, timeout_s: float = 10.0, worker_command: list[str] | None = None
+        self,
+        sounds_dir: Path,
+        timeout_s: float = 10.0,
+        worker_command: list[str] | None = None,
+        cli_timeout_s: float = 30.0,
     ) -> None:
         self.sounds_dir = sounds_dir
         self.cache_dir = sounds_dir / CACHE_SUBDIR
-        self.timeout_s = timeout_s
+        self.timeout_s = timeout_s  # per text, for the pyttsx3 worker (it may hang)
+        self.cli_timeout_s = cli_timeout_s  # espeak-ng CLI and sox do not hang: generous
         self.worker = TtsWorker(timeout_s, worker_command)
         self.stats = TtsStats()
         self._pending: dict[str, asyncio.Future[Path]] = {}
@@ -152,7 +157,9 @@ class Tts:
             except TtsError as exc:
                 log.warning("pyttsx3 failed for %r (%s); using the espeak-ng CLI", text[:40], exc)
                 self.stats.fallbacks += 1
-                await _run("espeak-ng", "-v", voice, "-w", str(raw), text, timeout_s=self.timeout_s)
+                await _run(
+                    "espeak-ng", "-v", voice, "-w", str(raw), text, timeout_s=self.cli_timeout_s
+                )
             tmp = path.with_suffix(".tmp.wav")
             await _run(
                 "sox",
@@ -166,7 +173,7 @@ class Tts:
                 "-e",
                 "signed-integer",
                 str(tmp),
-                timeout_s=self.timeout_s,
+                timeout_s=self.cli_timeout_s,
             )
             tmp.replace(path)  # atomic: Asterisk never sees half a file
         finally:
