@@ -39,7 +39,7 @@ async def ami() -> AsyncIterator[Manager]:
         ping_delay=0,
     )
     await asyncio.wait_for(manager.connect(), 20)
-    for _ in range(200):
+    for _ in range(600):  # up to 30 s on a loaded machine
         if manager.authenticated:
             break
         await asyncio.sleep(0.05)
