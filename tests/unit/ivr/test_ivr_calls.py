@@ -177,7 +177,7 @@ async def test_all_verbs_record_branch(sessions: async_sessionmaker[Any], tmp_pa
 async def crm() -> AsyncIterator[str]:
     async def balance(request: web.Request) -> web.Response:
         if request.query.get("account") == "SLOW":
-            await asyncio.sleep(5)
+            await asyncio.sleep(2.5)  # longer than the script's 1 s timeout
         return web.json_response({"balance": "99.90", "status": "open", "due": "2030-01-31"})
 
     app = web.Application()
