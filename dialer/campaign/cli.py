@@ -66,6 +66,9 @@ def register(subparsers: Any) -> None:
     run.add_argument("--until-done", action="store_true", help="stop when nothing is left")
     run.add_argument("--start", action="store_true", help="set the campaign RUNNING first")
     run.add_argument("--wrapup", type=float, default=10.0, help="wrap-up seconds")
+    run.add_argument(
+        "--web", action="store_true", help="serve the dashboard and agent screens (web.port)"
+    )
     run.set_defaults(handler=_run)
 
     sim = sub.add_parser("add-sim-debtors", help="add simulated debtors (sandbox numbers)")
@@ -184,6 +187,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         until_done=args.until_done,
         start=args.start,
         wrapup_s=args.wrapup,
+        web=args.web,
     )
     return _arun(run_campaign(settings, options))
 

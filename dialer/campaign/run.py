@@ -13,6 +13,8 @@ import signal
 from dataclasses import dataclass
 
 from acd.sim_agents import SimAgentPool
+from dialer.campaign.controls import CampaignControlPanel
+from dialer.campaign.demo import start_web
 from dialer.campaign.ports import Fanout
 from dialer.campaign.service import open_process, parse_logins
 from dialer.campaign.sim_behaviour import SimAgentBehaviour
@@ -22,6 +24,7 @@ from dialer.config import Settings
 from dialer.db.engine import make_engine, make_sessionmaker
 from dialer.db.migrate import upgrade
 from dialer.db.types import utcnow
+from dialer.web.live import LiveHub
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +39,7 @@ class RunOptions:
     until_done: bool = False
     start: bool = False
     wrapup_s: float = 10.0
+    web: bool = False
 
 
 async def run_campaign(settings: Settings, options: RunOptions) -> int:
@@ -44,8 +48,10 @@ async def run_campaign(settings: Settings, options: RunOptions) -> int:
     sessions = make_sessionmaker(engine)
     logins = parse_logins(options.logins)
     pool = SimAgentPool(logins) if options.sim_agents and logins else None
-    fanout = Fanout()
+    live = LiveHub()
+    fanout = Fanout(live.publish)
     started = utcnow()
+    web_runner = None
     try:
         async with sessions() as session:
             campaign = await find_campaign(session, options.name)
@@ -58,6 +64,10 @@ async def run_campaign(settings: Settings, options: RunOptions) -> int:
             ready = await process.login_agents(logins)
             log.info("agents ready: %s", ", ".join(ready) or "none")
             runner = await process.runner(campaign.id)
+            if options.web:
+                panel = CampaignControlPanel(sessions)
+                panel.attach(campaign.name, runner)
+                web_runner = await start_web(settings, sessions, live, panel, process.desk)
             if options.start:
                 await runner.set_status(CampaignStatus.RUNNING)
             loop = asyncio.get_running_loop()
@@ -70,6 +80,8 @@ async def run_campaign(settings: Settings, options: RunOptions) -> int:
                 if isinstance(listener, SimAgentBehaviour):
                     await listener.drain()
         finally:
+            if web_runner is not None:
+                await web_runner.cleanup()
             await process.close()
         summary = await campaign_summary(sessions, options.name, logins, since=started)
         print(format_summary(summary), flush=True)
