@@ -93,6 +93,7 @@ class CampaignControlPanel:
                 runner.settings = runner.settings.model_copy(
                     update={"dial_mode": DialMode(update.mode)}
                 )
+                runner.flow.settings = runner.hopper.settings = runner.settings
             if update.target_abandon_pct is not None:
                 pacing.target_abandon = update.target_abandon_pct / 100
             if update.max_ratio is not None:
