@@ -7,7 +7,7 @@ The model (one decision, myopic, re-taken every second or so):
   answer rate). Q_j = h_0 + ... + h_j. Calls already ringing use the same profile conditioned
   on how long they have rung; callers waiting for an agent are demand from the start.
 * Supply by time t is the ready agents plus each busy agent i with probability
-  P_i(t) = Phi((t + w - f_i) / (cv * f_i + 1)), where f_i is the ACD's "free in" estimate and w
+  P_i(t) = Phi((t + w - f_i) / (cv * f_i + sd)), where f_i is the ACD's "free in" estimate and w
   the connect window (a caller waits w seconds for an agent before the call is abandoned).
 * Free agents wait, callers do not, so the callers lost by the horizon are
   sup_t (D(t) - S(t))^+. With normal approximations of demand D and supply S the expected loss
@@ -15,12 +15,15 @@ The model (one decision, myopic, re-taken every second or so):
   L is convex in n, so the abandon probability of the marginal call,
   m(n) = (L(n) - L(n-1)) / p, grows with n.
 * We place the largest n with m(n) <= theta. theta comes from the campaign's abandon budget
-  B = target * (1 - margin) * answered - abandoned, less the loss already expected from calls
-  in flight: theta = target * aggressiveness * intensity * clip(B' / reserve, 0, 1). A healthy
-  budget lets the marginal call carry more risk than the target (the average call carries far
-  less); a shrinking budget tightens theta to zero, where only progressive dialing is left,
-  which cannot abandon. This integral feedback is what keeps the campaign under the target
-  even when the statistical model is off.
+  B = aim * answered - abandoned, where aim = target * (1 - margin) and the margin widens to
+  safety_z standard errors while few calls are answered (small teams, early in the day).
+  With B' = B - L(0) (the loss already expected from calls in flight):
+  theta = aim * aggressiveness * intensity * clip(B' / reserve, 0, sqrt(agents / 10)),
+  never below aim * min_allowance (scaled down for teams under 30 agents): a call whose
+  abandon risk is well under the aim still pulls the campaign's rate down. A healthy budget
+  lets the marginal call carry more risk than the target (the average call carries far less);
+  a spent budget leaves only those low-risk calls and the progressive floor. This integral
+  feedback keeps the campaign under the target even when the statistical model is off.
 * Bounds: progressive is the floor, max_ratio (ringing lines per agent ready or expected free
   within H) and max_lines_per_agent are the ceilings. Too few agents or too little data:
   progressive. Everything is numpy over agents x time bins: well under 5 ms at 1,000 agents.
@@ -42,6 +45,7 @@ from dialer.pacing.stats import FloatArray, PacingStats
 log = logging.getLogger(__name__)
 
 HORIZON_S = 45  # calls unanswered after this long hardly ever become humans
+FULL_FLOOR_AGENTS = 30  # team size from which min_allowance applies in full
 MAX_MARGINAL_RISK = 0.3  # no single call is placed with a worse chance of being abandoned
 
 
@@ -137,7 +141,7 @@ class PacingEngine:
         est = stats.answer_estimate(snap.now)
         p = est.rate
         q_fresh, q_ring = _demand_profiles(snap, stats, p)
-        mu_s, var_s, free_soon = _supply(snap, s.connect_window_s, s.free_in_cv)
+        mu_s, var_s, free_soon = _supply(snap, s.connect_window_s, s.free_in_cv, s.free_in_sd_s)
         mu0 = snap.calls_waiting_for_agent + q_ring.sum(axis=0) - mu_s
         var0 = (q_ring * (1.0 - q_ring)).sum(axis=0) + var_s
 
@@ -148,12 +152,16 @@ class PacingEngine:
         curve = _LossCurve(mu0, var0, q_fresh, p)
         loss0 = float(curve.loss(np.zeros(1))[0])
 
-        target_eff = s.target_abandon * (1.0 - s.safety_margin)
+        target_eff = _aim(s, stats.live_answers)
         budget = target_eff * stats.live_answers - stats.abandons_total
         spare = budget - loss0
         # Integral feedback: unused budget buys risk for the marginal call, up to a cap.
-        gain = max(0.0, spare / s.budget_reserve)
+        # Big teams average out their luck, so they may spend saved budget faster.
+        gain = min(max(0.0, spare / s.budget_reserve), math.sqrt(snap.agents_logged_in / 10.0))
         theta = min(target_eff * s.aggressiveness * s.intensity * gain, MAX_MARGINAL_RISK)
+        # The normal approximations are rough for a handful of agents: earn the floor by size.
+        size = min(1.0, snap.agents_logged_in / FULL_FLOOR_AGENTS)
+        theta = max(theta, target_eff * s.min_allowance * size)
         n_model, loss_n, marginal_n = curve.largest_within(theta, n_cap, loss0)
         floor = min(_progressive(snap), lines_cap)
         n = max(n_model, floor)
@@ -188,6 +196,13 @@ class PacingEngine:
                 "loss_in_flight": loss0,
             },
         )
+
+
+def _aim(s: PacingSettings, answered: int) -> float:
+    """The abandon rate actually aimed at: the target less a margin for bad luck."""
+    t = s.target_abandon
+    noise = s.safety_z * math.sqrt((1.0 - t) / (t * max(answered, 1)))
+    return t * (1.0 - min(0.5, max(s.safety_margin, noise)))
 
 
 class _LossCurve:
@@ -246,14 +261,16 @@ def _demand_profiles(
     return q, np.clip(cond, 0.0, 1.0)
 
 
-def _supply(snap: PacingSnapshot, window: float, cv: float) -> tuple[FloatArray, FloatArray, int]:
+def _supply(
+    snap: PacingSnapshot, window: float, cv: float, sd: float
+) -> tuple[FloatArray, FloatArray, int]:
     """Mean and variance of agents available by each second (+ connect window)."""
     t = np.arange(1, HORIZON_S + 2, dtype=np.float64) + window
     f = np.asarray(snap.busy_agents_free_in, dtype=np.float64)
     free_soon = int(np.count_nonzero(f <= HORIZON_S))
     if len(f) == 0:
         return np.full(len(t), float(snap.agents_ready)), np.zeros(len(t)), 0
-    sigma = cv * np.maximum(f, 0.0) + 1.0
+    sigma = cv * np.maximum(f, 0.0) + max(sd, 0.5)
     near = f - 5.0 * sigma < t[-1]  # the others cannot be free within the horizon
     f, sigma = f[near], sigma[near]
     # Supply is smooth in time: evaluate it every 3 s and interpolate (halves the work).
@@ -271,8 +288,8 @@ def _reason(
         return f"predictive: no human answers seen recently, progressive floor {floor}"
     if capped:
         return f"predictive: {n} dials, capped by {capped}"
-    if theta <= 0:
-        return f"predictive: abandon budget used up ({spare:.1f} left), progressive {n}"
+    if spare <= 0:
+        return f"predictive: abandon budget used up ({spare:.1f}): {n} dials at risk <= {theta:.3f}"
     if n > n_model:
         return f"predictive: progressive floor {n} (model allows {n_model})"
     return f"predictive: {n} dials, marginal abandon risk <= {theta:.3f} (budget {spare:.1f})"

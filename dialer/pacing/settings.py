@@ -30,14 +30,22 @@ class PacingSettings(BaseModel):
     min_agents_predictive: int = Field(default=4, ge=1)
     min_answers_predictive: int = Field(default=30, ge=0)
     connect_window_s: float = Field(default=2.0, gt=0.0, le=30.0)
-    # Share of the target kept in reserve against bad luck (aim at target * (1 - margin)).
-    safety_margin: float = Field(default=0.12, ge=0.0, lt=1.0)
+    # Share of the target kept in reserve against bad luck (aim at target * (1 - margin)) ...
+    safety_margin: float = Field(default=0.08, ge=0.0, lt=1.0)
+    # ... widened to safety_z standard errors of the abandon rate while few calls are answered
+    # (small teams and early in the day, when one unlucky abandon moves the rate most).
+    safety_z: float = Field(default=0.7, ge=0.0, le=5.0)
     # Marginal-call abandon allowance as a multiple of the target when the budget is healthy.
     # The budget feedback pulls the campaign back to the target whatever this is.
     aggressiveness: float = Field(default=2.0, gt=0.0, le=20.0)
+    # Marginal-call risk still allowed (as a share of the target) when the budget is spent:
+    # a call riskier than nothing but safer than the target still pulls the campaign rate down.
+    min_allowance: float = Field(default=0.3, ge=0.0, lt=1.0)
     # Budget (in abandons) over which the full allowance applies; below it the allowance shrinks.
     budget_reserve: float = Field(default=4.0, gt=0.0)
     # Relative spread of an agent's "free in" estimate (talk times are uncertain).
     free_in_cv: float = Field(default=0.2, ge=0.0, le=3.0)
+    # ... plus this many seconds: even a wrap-up timer's end is uncertain by a few seconds.
+    free_in_sd_s: float = Field(default=4.0, ge=0.0, le=60.0)
     # AGENTLESS: lines to keep busy (ringing + in IVR); 0 = one per logged-in agent slot.
     agentless_lines: int = Field(default=0, ge=0)

@@ -119,7 +119,8 @@ class Simulator:
         for i in range(ag.count):
             login = float(rng.uniform(0, min(ag.login_spread_s, self.shift_s / 4)))
             self._push(login, LOGIN, i)
-            self._push(self.shift_s, LOGOUT, i)
+            # Dialing stops at the shift's end; agents stay until the calls in flight resolve.
+            self._push(self.shift_s + self.sc.ring.no_answer_timeout_s + 5.0, LOGOUT, i)
             lo, hi = login + 600.0, self.shift_s - ag.break_s - 600.0
             for _ in range(ag.breaks if hi > lo else 0):
                 self._push(float(rng.uniform(lo, hi)), BREAK, i)
@@ -138,7 +139,7 @@ class Simulator:
     def _available(self, agent: int, now: float) -> None:
         """Agent has nothing to do: honour a pending break/logout, else serve or wait."""
         pending, self.pending[agent] = int(self.pending[agent]), 0
-        if pending == LOGOUT or now >= self.shift_s:
+        if pending == LOGOUT or now >= self.shift_s + self.sc.ring.no_answer_timeout_s + 5.0:
             self._set(agent, OUT, now)
         elif pending == BREAK:
             self._set(agent, PAUSED, now)

@@ -93,9 +93,10 @@ def test_a_spike_of_abandons_cuts_dialing() -> None:
     calm = engine.decide(snap, warm_stats(abandons=0))
     spike = engine.decide(snap, warm_stats(abandons=5))  # 5 of ~150 answers: over 3 %
     assert spike.dial < calm.dial
-    assert spike.dial == 4  # only the progressive floor is left
-    assert spike.allowance == 0.0
-    assert "budget" in spike.reason
+    assert spike.dial >= 4  # never below progressive
+    assert spike.allowance < calm.allowance
+    assert spike.budget < 0
+    assert "budget used up" in spike.reason
 
 
 def test_lower_target_or_intensity_means_fewer_dials() -> None:
