@@ -140,7 +140,8 @@ async def test_reconnect_keeps_live_calls_and_settles_ended_ones_once() -> None:
     ami.subscribe(got)
     try:
         await ami.start()
-        kept = request("kept", SimOutcome.HUMAN, talk_s=30, amd=False)
+        # long enough to outlast slow reconnects on a loaded machine
+        kept = request("kept", SimOutcome.HUMAN, talk_s=300, amd=False)
         ends = request("ends", SimOutcome.HUMAN, talk_s=1, amd=False)
         await ami.originate(kept)
         await ami.originate(ends)
@@ -155,7 +156,11 @@ async def test_reconnect_keeps_live_calls_and_settles_ended_ones_once() -> None:
         await got.wait_count(LinkUp, 2)
         assert kept.action_id in ami.tracker and ends.action_id not in ami.tracker
         assert proxy.client_bytes.count(b"Action: Originate") == 2  # nothing re-dialled
-        channel = next(e.channel for e in got.events if isinstance(e, CallAnswered))
+        channel = next(
+            e.channel
+            for e in got.events
+            if isinstance(e, CallAnswered) and e.action_id == kept.action_id
+        )
         await ami.hangup(channel)
         await got.wait_for(CallHungUp, kept.action_id)
         assert got.of(ends.action_id).count(CallHungUp) == 1
