@@ -371,7 +371,7 @@ class AcdPbxLink:
         except AcdError as exc:
             # Not ours to move (another process's queue, or a configuration error): the
             # dialplan's own wait limit (ACD_MAX_WAIT_S) still ends the wait.
-            log.error("caller %s in unknown queue %r: %s", channel, queue, exc)
+            log.warning("caller %s in unknown queue %r: %s", channel, queue, exc)
             self.acd.publish({"type": "queue_unknown", "queue": queue, "channel": channel})
             return
         if isinstance(placed, Reservation):
