@@ -48,7 +48,9 @@ def asterisk_sandbox() -> None:
     """The sandbox Asterisk must be up (`asterisk/sandbox start`); under ./dev test it always is."""
     if _ami_reachable():
         return
-    message = "Asterisk sandbox is not running: run `asterisk/sandbox setup && asterisk/sandbox start`"
+    message = (
+        "Asterisk sandbox is not running: run `asterisk/sandbox setup && asterisk/sandbox start`"
+    )
     if os.environ.get("DIALER_REQUIRE_ASTERISK") == "1":
         pytest.fail(message)
     pytest.skip(message)

@@ -26,7 +26,7 @@ MONEY = Numeric(14, 2)
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {datetime: UtcDateTime(), dict[str, Any]: JSON}
+    type_annotation_map = {datetime: UtcDateTime(), dict[str, Any]: JSON}  # noqa: RUF012
 
 
 class Creditor(Base):

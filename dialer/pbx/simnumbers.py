@@ -33,7 +33,9 @@ def sim_number(outcome: SimOutcome, talk_s: int, serial: int) -> str:
 
 def decode(number_e164: str) -> tuple[SimOutcome, int]:
     """Outcome and talk time of a simulated number; ValueError if it is not one."""
-    if not (number_e164.startswith(PREFIX) and len(number_e164) == 12 and number_e164[1:].isdigit()):
+    if not (
+        number_e164.startswith(PREFIX) and len(number_e164) == 12 and number_e164[1:].isdigit()
+    ):
         raise ValueError(f"{number_e164!r} is not a simulated PSTN number")
     return SimOutcome(int(number_e164[5])), int(number_e164[6:9])
 
