@@ -14,6 +14,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from acd import Acd, Reservation
@@ -55,6 +56,7 @@ class LiveCall:
     state: AttemptState
     dialled_at: float
     answered_at: float | None = None
+    answered_dt: datetime | None = None  # wall clock of the answer, for answer->agent timing
     channel: str = ""
     agent: str | None = None
     connected_at: float | None = None
@@ -174,7 +176,7 @@ class CallFlow:
             await self._advance(call, AttemptState.RINGING, channel=event.channel)
         elif isinstance(event, CallAnswered):
             call.channel = event.channel or call.channel
-            call.answered_at = self.clock()
+            call.answered_at, call.answered_dt = self.clock(), event.at
             await self._advance(
                 call,
                 AttemptState.ANSWERED,
@@ -262,7 +264,9 @@ class CallFlow:
         )
         try:
             await asyncio.wait_for(
-                self.connector.connect(call.channel, reservation.login),
+                self.connector.connect(
+                    call.channel, reservation.login, answered_at=call.answered_dt
+                ),
                 timeout=self.settings.connect_timeout_s + 6.0,
             )
         except Exception as exc:

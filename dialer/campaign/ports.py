@@ -7,6 +7,7 @@ pass scripted fakes with the same methods.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any, Protocol
 
 from dialer.pbx.actions import OriginateRequest
@@ -33,7 +34,9 @@ class CallControl(Protocol):
 class AgentConnector(Protocol):
     """Puts an answered debtor channel into an agent's persistent session (AcdPbxLink)."""
 
-    async def connect(self, debtor_channel: str, agent_login: str) -> Any: ...
+    async def connect(
+        self, debtor_channel: str, agent_login: str, *, answered_at: datetime | None = None
+    ) -> Any: ...
 
 
 def no_publish(_event: dict[str, Any]) -> None:

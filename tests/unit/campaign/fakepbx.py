@@ -88,7 +88,9 @@ class FakeConnector:
         self.pbx = pbx
         self.connected: list[tuple[str, str]] = []
 
-    async def connect(self, debtor_channel: str, agent_login: str) -> None:
+    async def connect(
+        self, debtor_channel: str, agent_login: str, *, answered_at: Any = None
+    ) -> None:
         self.connected.append((debtor_channel, agent_login))
         action_id = self.pbx.live.get(debtor_channel, "")
         self.pbx.emit(CallBridged(action_id, utcnow(), debtor_channel, f"agent-{agent_login}"))
