@@ -55,6 +55,12 @@ class ConnectTimer:
         if expected is not None and not expected.future.done():
             expected.future.cancel()
 
+    def fail(self, channel: str, error: Exception) -> None:
+        """The debtor will not join (e.g. the agent's bridge was empty)."""
+        expected = self._expected.pop(channel, None)
+        if expected is not None and not expected.future.done():
+            expected.future.set_exception(error)
+
     def joined(self, channel: str, conference: str) -> None:
         expected = self._expected.get(channel)
         if expected is None or conference != f"agent-{expected.login}":

@@ -49,11 +49,16 @@ IVR_CONTEXT = "dialer-ivr"
 RESCUE_QUEUE = "rescue"
 WAITING_EVENT = "AcdCallWaiting"
 CALLBACK_EVENT = "AcdCallbackRequest"
+NO_SESSION_EVENT = "AcdNoAgentSession"
 REDIRECT_TRIES = 3
 
 
 class AgentPhoneError(AcdError):
     """The agent's phone did not answer or join its session."""
+
+
+class NoAgentSessionError(AgentPhoneError):
+    """The debtor reached [acd-agent] but the agent's bridge was empty: it was abandoned."""
 
 
 @dataclass
@@ -229,6 +234,8 @@ class AcdPbxLink:
             try:
                 await self.connect(channel, reservation.login, answered_at=answered_at)
                 return
+            except NoAgentSessionError:
+                break  # the dialplan played the abandon message: nothing to retry
             except Exception as exc:
                 # A channel still being moved by an earlier Redirect refuses a new one.
                 log.warning(
@@ -349,6 +356,12 @@ class AcdPbxLink:
                     "debtor_id": _int_or_none(event.get("DebtorId")),
                 }
             )
+        if kind == NO_SESSION_EVENT:
+            login, channel = event.get("Login", ""), event.get("Channel", "")
+            log.error("debtor %s sent to agent %s, whose bridge was empty", channel, login)
+            self.abandoned += 1
+            self.acd.publish({"type": "call_abandoned", "channel": channel, "login": login})
+            self.timer.fail(channel, NoAgentSessionError(f"agent {login} has no session"))
         if kind != WAITING_EVENT:
             return
         queue, channel, uniqueid = (
@@ -409,4 +422,4 @@ def _int_or_none(value: str | None) -> int | None:
         return None
 
 
-__all__ = ["AcdPbxLink", "AgentPhoneError", "ConnectResult", "ConnectStats"]
+__all__ = ["AcdPbxLink", "AgentPhoneError", "ConnectResult", "ConnectStats", "NoAgentSessionError"]

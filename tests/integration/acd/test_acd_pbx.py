@@ -25,7 +25,7 @@ from acd import (
     Treatment,
     UnknownPauseReasonError,
 )
-from acd.pbx_link import AcdPbxLink, AgentPhoneError
+from acd.pbx_link import AcdPbxLink, AgentPhoneError, NoAgentSessionError
 from acd.sim_agents import SimAgentPool
 from dialer.config import AsteriskSettings
 from dialer.pbx.actions import OriginateRequest
@@ -262,3 +262,14 @@ async def test_caller_asking_for_a_callback_is_published(floor: Floor) -> None:
         lambda: [e for e in floor.events if e["type"] == "callback_requested"]
     )
     assert requested[0]["queue"] == "acdcb"
+
+
+async def test_debtor_sent_to_an_agent_without_a_session_is_not_left_in_silence(
+    floor: Floor,
+) -> None:
+    action_id = await floor.debtor(talk_s=30)
+    answer = await floor.answered(action_id)
+    with pytest.raises(NoAgentSessionError):
+        await floor.pbx.connect(answer.channel, "1023")  # 1023's phone is not in its bridge
+    assert floor.pbx.abandoned == 1
+    await floor.until(lambda: floor.hung_up(action_id))  # abandon message, then the end
