@@ -272,4 +272,5 @@ async def test_debtor_sent_to_an_agent_without_a_session_is_not_left_in_silence(
     with pytest.raises(NoAgentSessionError):
         await floor.pbx.connect(answer.channel, "1023")  # 1023's phone is not in its bridge
     assert floor.pbx.abandoned == 1
-    await floor.until(lambda: floor.hung_up(action_id))  # abandon message, then the end
+    assert any(e["type"] == "call_abandoned" and e["login"] == "1023" for e in floor.events)
+    await floor.ami.hangup(answer.channel)
