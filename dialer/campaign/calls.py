@@ -112,6 +112,7 @@ class CallFlow:
         s = self.settings
         variables = {
             "ABANDON_SOUND": s.abandon_message,
+            **s.variables,
             **self.variables,
             "ATTEMPT_ID": str(claim.attempt_id),
             "DEBTOR_ID": str(claim.debtor_id),
@@ -224,7 +225,7 @@ class CallFlow:
             self.stats.record_outcome(self.clock(), self._ring_s(call), True, False)
         if self.settings.dial_mode is DialMode.AGENTLESS:
             await self._advance(call, AttemptState.IVR)
-            await self._redirect(call, "dialer-ivr", self.settings.ivr_script or "agentless")
+            await self._redirect(call, "dialer-ivr", self.settings.ivr_script or "press_one")
             return
         reservation, call.reservation = call.reservation, None
         if reservation is None:

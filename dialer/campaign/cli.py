@@ -69,6 +69,9 @@ def register(subparsers: Any) -> None:
     run.add_argument(
         "--web", action="store_true", help="serve the dashboard and agent screens (web.port)"
     )
+    run.add_argument(
+        "--ivr", action="store_true", help="serve the IVR scripts (FastAGI, asterisk.fastagi_port)"
+    )
     run.set_defaults(handler=_run)
 
     sim = sub.add_parser("add-sim-debtors", help="add simulated debtors (sandbox numbers)")
@@ -188,6 +191,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         start=args.start,
         wrapup_s=args.wrapup,
         web=args.web,
+        ivr=args.ivr,
     )
     return _arun(run_campaign(settings, options))
 

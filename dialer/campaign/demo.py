@@ -127,7 +127,7 @@ async def start_ivr(settings: Settings, sessions: Any) -> Any:
 
         server = IvrServer(settings, sessions, PROJECT_ROOT / "config" / "ivr")
         await server.start()
-        print(f"demo: IVR (FastAGI) on port {server.port}", flush=True)
+        print(f"IVR (FastAGI) on port {server.port}", flush=True)
         return server
     except Exception as exc:  # the campaign runs without it; agentless calls would fail
         log.warning("IVR server not started: %s", exc)
@@ -146,7 +146,7 @@ async def start_web(
         log.warning("web dashboard not started: %s", exc)
         await runner.cleanup()
         return None
-    print(f"demo: dashboard on http://{settings.web.host}:{settings.web.port}/", flush=True)
+    print(f"dashboard on http://{settings.web.host}:{settings.web.port}/", flush=True)
     return runner
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from acd.sim_agents import SimAgentPool
 from dialer.campaign.controls import CampaignControlPanel
-from dialer.campaign.demo import start_web
+from dialer.campaign.demo import start_ivr, start_web
 from dialer.campaign.ports import Fanout
 from dialer.campaign.service import open_process, parse_logins
 from dialer.campaign.sim_behaviour import SimAgentBehaviour
@@ -40,6 +40,7 @@ class RunOptions:
     start: bool = False
     wrapup_s: float = 10.0
     web: bool = False
+    ivr: bool = False
 
 
 async def run_campaign(settings: Settings, options: RunOptions) -> int:
@@ -52,11 +53,14 @@ async def run_campaign(settings: Settings, options: RunOptions) -> int:
     fanout = Fanout(live.publish)
     started = utcnow()
     web_runner = None
+    ivr_server = None
     try:
         async with sessions() as session:
             campaign = await find_campaign(session, options.name)
         if pool is not None:
             await pool.start()
+        if options.ivr:
+            ivr_server = await start_ivr(settings, sessions)
         process = await open_process(settings, sessions, publish=fanout, wrapup_s=options.wrapup_s)
         try:
             if options.sim_results:
@@ -83,6 +87,8 @@ async def run_campaign(settings: Settings, options: RunOptions) -> int:
             if web_runner is not None:
                 await web_runner.cleanup()
             await process.close()
+            if ivr_server is not None:
+                await ivr_server.stop()
         summary = await campaign_summary(sessions, options.name, logins, since=started)
         print(format_summary(summary), flush=True)
         return 0

@@ -16,7 +16,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from acd import Acd, AcdError, AcdSettings, AgentProfile, AgentState
+from acd import (
+    Acd,
+    AcdError,
+    AcdSettings,
+    AgentProfile,
+    AgentState,
+    QueueConfig,
+    Requirement,
+)
 from acd.pbx_link import AcdPbxLink
 from acd.store import DbStateStore
 from dialer.campaign.abandon import abandon_sound
@@ -110,6 +118,11 @@ class DialerProcess:
     ) -> CampaignRunner:
         if campaign_id not in self.runners:
             settings = await load_settings(self.sessions, campaign_id)
+            if settings.acd_queue not in self.acd.queues.names():
+                # Agentless "press 1" (IVR enqueue) and rescued calls wait in this queue.
+                self.acd.add_queue(
+                    QueueConfig(settings.acd_queue, Requirement.of(settings.skills or None))
+                )
             variables = dict(variables or {})
             sound = await abandon_sound(self.settings, self.sessions, campaign_id, settings)
             if sound:

@@ -122,7 +122,10 @@ class CampaignSettings(_Model):
         "Please call us back on {callback_number}."
     )
     abandon_voice: str = "en"
-    ivr_script: str = ""  # agentless campaigns (and post-call scripts)
+    ivr_script: str = "press_one"  # agentless campaigns: [dialer-ivr] exten (config/ivr)
+    # Extra channel variables on every originate (no commas), e.g. trunk options; on the
+    # sandbox {"__SIM_DTMF" = "1"} makes simulated people press 1.
+    variables: dict[str, str] = Field(default_factory=dict)
     acd_queue: str = "collections"
     # What an agent needs to take this campaign's calls, e.g. {"language": "pl"}.
     skills: dict[str, Any] = Field(default_factory=dict)
