@@ -22,6 +22,8 @@ from dialer.db.models import Agent, AgentStateEvent, PauseReason
 
 log = logging.getLogger(__name__)
 
+WRITE_RETRY_DELAYS_S = (0.1, 0.3, 1.0, 2.0)
+
 
 @dataclass(frozen=True)
 class AgentProfile:
@@ -82,7 +84,8 @@ class DbStateStore:
         self._sessions = sessions
         self._agent_id_of = agent_id_of
         self._batch_size = batch_size
-        self._pending: asyncio.Queue[tuple[StateChange, int | None]] = asyncio.Queue()
+        # None is the "stop" mark: everything queued before it is written first
+        self._pending: asyncio.Queue[tuple[StateChange, int | None] | None] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
 
     def record(self, change: StateChange) -> None:
@@ -93,31 +96,54 @@ class DbStateStore:
         if self._task is None:
             self._task = asyncio.create_task(self._run(), name="acd-state-store")
 
-    async def close(self) -> None:
+    async def close(self, timeout_s: float = 15.0) -> None:
         """Write everything still pending, then stop."""
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            self._pending.put_nowait(None)
+            try:
+                await asyncio.wait_for(asyncio.shield(self._task), timeout_s)
+            except TimeoutError:
+                self._task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._task
             self._task = None
         await self.flush()
 
     async def flush(self) -> None:
-        batch: list[tuple[StateChange, int | None]] = []
-        while not self._pending.empty():
-            batch.append(self._pending.get_nowait())
+        batch = [item for item in self._drain() if item is not None]
         if batch:
-            await self._write(batch)
+            await self._write_patiently(batch)
+
+    def _drain(self, limit: int | None = None) -> list[tuple[StateChange, int | None] | None]:
+        items: list[tuple[StateChange, int | None] | None] = []
+        while not self._pending.empty() and (limit is None or len(items) < limit):
+            items.append(self._pending.get_nowait())
+        return items
 
     async def _run(self) -> None:
         while True:
-            batch = [await self._pending.get()]
-            while not self._pending.empty() and len(batch) < self._batch_size:
-                batch.append(self._pending.get_nowait())
+            items = [await self._pending.get(), *self._drain(self._batch_size - 1)]
+            stop = None in items
+            batch = [item for item in items if item is not None]
+            if batch:
+                await self._write_patiently(batch)
+            if stop:
+                return
+
+    async def _write_patiently(self, batch: list[tuple[StateChange, int | None]]) -> None:
+        """Retry a busy database (SQLite "database is locked" under a writer); never raise:
+        losing a few report rows must not stop the ACD or its shutdown."""
+        for delay in WRITE_RETRY_DELAYS_S:
             try:
                 await self._write(batch)
-            except Exception:
-                log.exception("could not store %d agent state events", len(batch))
+                return
+            except Exception as exc:
+                log.warning("agent state events not stored yet (%s): retry in %.1f s", exc, delay)
+                await asyncio.sleep(delay)
+        try:
+            await self._write(batch)
+        except Exception:
+            log.exception("could not store %d agent state events: dropped", len(batch))
 
     async def _write(self, batch: list[tuple[StateChange, int | None]]) -> None:
         rows = []

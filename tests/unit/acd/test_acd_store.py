@@ -57,3 +57,43 @@ async def test_seeding_keeps_an_edited_reason(sessions: async_sessionmaker[Any])
     acd = await acd_from_db(sessions)
     await acd.aclose()
     assert {r.code: r.allowance_s for r in acd.pause_reasons()}["break"] == 600
+
+
+async def test_a_busy_database_is_retried_and_never_breaks_shutdown(
+    sessions: async_sessionmaker[Any], monkeypatch: Any
+) -> None:
+    import acd.store as store_module
+    from acd.agent_state import AgentEvent, AgentState, StateChange
+    from acd.store import DbStateStore
+    from dialer.db.types import utcnow
+
+    monkeypatch.setattr(store_module, "WRITE_RETRY_DELAYS_S", (0.0, 0.0))
+    agent_id = await save_agent(sessions, AgentProfile("1022"), {})
+    store = DbStateStore(sessions, lambda _login: agent_id)
+    real_write = store._write
+    failures = iter([True, True])
+
+    async def flaky_write(batch: Any) -> None:
+        if next(failures, False):
+            raise RuntimeError("database is locked")
+        await real_write(batch)
+
+    monkeypatch.setattr(store, "_write", flaky_write)
+    await store.start()
+    at = utcnow()
+    store.record(
+        StateChange("1022", AgentEvent.LOGIN, AgentState.LOGGED_OUT, AgentState.PAUSED, at)
+    )
+    store.record(
+        StateChange("1022", AgentEvent.LOGOUT, AgentState.PAUSED, AgentState.LOGGED_OUT, at)
+    )
+    await store.close()  # does not raise
+    async with sessions() as session:
+        rows = (await session.scalars(select(AgentStateEvent))).all()
+    assert sorted(r.event for r in rows) == ["login", "logout"]
+
+    monkeypatch.setattr(store, "_write", lambda batch: (_ for _ in ()).throw(RuntimeError("x")))
+    store.record(
+        StateChange("1022", AgentEvent.LOGIN, AgentState.LOGGED_OUT, AgentState.PAUSED, at)
+    )
+    await store.close()  # still does not raise: the row is dropped, logged
