@@ -92,7 +92,10 @@ async def test_a_busy_database_is_retried_and_never_breaks_shutdown(
         rows = (await session.scalars(select(AgentStateEvent))).all()
     assert sorted(r.event for r in rows) == ["login", "logout"]
 
-    monkeypatch.setattr(store, "_write", lambda batch: (_ for _ in ()).throw(RuntimeError("x")))
+    async def broken_write(batch: Any) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(store, "_write", broken_write)
     store.record(
         StateChange("1022", AgentEvent.LOGIN, AgentState.LOGGED_OUT, AgentState.PAUSED, at)
     )
