@@ -1,6 +1,6 @@
 """Pacing benchmark: our engine beside the baselines on the same traffic and seeds.
 
-    .venv/bin/python bench/pacing_bench.py            # 20 seeds, full shifts (~10 min on 2 cores)
+    .venv/bin/python bench/pacing_bench.py            # 20 seeds, 4-hour shifts (~25 min, 2 cores)
     .venv/bin/python bench/pacing_bench.py --quick    # 3 seeds, 1-hour shifts
 
 Prints one table per scenario (abandon per campaign and worst 1-hour window, occupancy, mean
