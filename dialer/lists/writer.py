@@ -13,12 +13,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, async_sessionmaker
 
 from dialer.db.models import CallAttempt, Campaign, Creditor, Debtor, Phone, Portfolio
 from dialer.db.types import utcnow
-from dialer.lists.bulk import BulkInsert
+from dialer.lists.bulk import SQLITE_PARAMETERS, BulkInsert
 from dialer.lists.rows import DebtorRecord
 
 log = logging.getLogger(__name__)
@@ -127,6 +127,16 @@ class DebtorWriter:
 
     async def _existing(self, conn: AsyncConnection, account_ids: list[str]) -> dict[str, int]:
         found: dict[str, int] = {}
+        if conn.dialect.name == "sqlite":  # the same query without SQLAlchemy's per-row work
+            # Few big queries: each is a round trip to the driver's thread.
+            for chunk in _chunks(account_ids, SQLITE_PARAMETERS - 1):
+                result = await conn.exec_driver_sql(
+                    "SELECT account_id, id FROM debtor WHERE campaign_id = ? AND account_id IN "
+                    f"({', '.join('?' * len(chunk))})",
+                    (self.campaign_id, *chunk),
+                )
+                found.update(cast("list[tuple[str, int]]", result.all()))
+            return found
         for chunk in _chunks(account_ids):
             rows = await conn.execute(
                 select(DEBTORS.c.account_id, DEBTORS.c.id).where(
@@ -208,9 +218,7 @@ class DebtorWriter:
             for r in records
         ]  # fmt: skip
         await self._bulk_insert(conn, DEBTORS, DEBTOR_COLUMNS).run(conn, rows)
-        # Ids read back by the unique (campaign, account_id) key: cheaper than RETURNING
-        # through SQLAlchemy's per-row machinery.
-        ids = await self._existing(conn, [r.account_id for r in records])
+        ids = await self._new_ids(conn, records)
         phones = [
             (ids[r.account_id], p.position, p.e164, p.kind, p.timezone, False, 0)
             for r in records
@@ -218,6 +226,23 @@ class DebtorWriter:
         ]
         await self._bulk_insert(conn, PHONES, PHONE_COLUMNS).run(conn, phones)
         return len(phones)
+
+    async def _new_ids(self, conn: AsyncConnection, records: list[DebtorRecord]) -> dict[str, int]:
+        """Ids of the debtors just inserted, by account id.
+
+        On SQLite this transaction holds the write lock since its first insert, and a table
+        without AUTOINCREMENT numbers new rows max(id) + 1, + 2, ... in insert order: the
+        ids are the last len(records) ones. Checked against the first record's id, else
+        (and on other databases) read back by the unique (campaign, account_id) key.
+        """
+        if conn.dialect.name == "sqlite":
+            last = await conn.scalar(select(func.max(DEBTORS.c.id)))
+            first = await self._existing(conn, [records[0].account_id])
+            if last is not None and first.get(records[0].account_id) == last - len(records) + 1:
+                start = last - len(records) + 1
+                return {r.account_id: start + n for n, r in enumerate(records)}
+        # Cheaper than RETURNING through SQLAlchemy's per-row machinery.
+        return await self._existing(conn, [r.account_id for r in records])
 
     async def _update(
         self,

@@ -290,6 +290,27 @@ async def test_many_batches_with_progress_and_a_far_duplicate(db: Sessions, tmp_
     assert seen[-1].rows == 2501 and seen[-1].fraction == 1.0
 
 
+async def test_each_phone_belongs_to_its_debtor_across_batches(
+    db: Sessions, tmp_path: Path
+) -> None:
+    """Debtor ids of a batch are worked out after its insert: every phone must get the right one,
+    also with a second campaign's debtors in between and a re-import mixing new and known."""
+    first, second = campaign_name(), campaign_name()
+    for name, count in ((first, 900), (second, 300), (first, 1300)):
+        lines = ["account_id,balance,phone1,phone2"]
+        lines += [f"A{i:05d},1,+4850{i:07d},+4860{i:07d}" for i in range(count)]
+        path = write(tmp_path / f"{name}-{count}.csv", "\n".join(lines) + "\n", "utf-8")
+        report = await import_csv(db, path, name, **LOCALE, batch_rows=250)
+        assert report.rejected == 0
+    for name, count in ((first, 1300), (second, 300)):
+        debtors = await debtors_of(db, name)
+        assert len(debtors) == count
+        for account, debtor in debtors.items():
+            i = int(account[1:])
+            numbers = sorted((p.position, p.number_e164) for p in debtor.phones)
+            assert numbers == [(1, f"+4850{i:07d}"), (2, f"+4860{i:07d}")]
+
+
 async def test_dnc_list(db: Sessions, tmp_path: Path) -> None:
     suffix = secrets.randbelow(10**6)
     listed = f"+4850{suffix:07d}"
