@@ -4,9 +4,9 @@ SQLAlchemy's executemany builds and processes a parameter dict per row, which co
 than the insert itself when a million debtors bring four million phones. Here the INSERT
 is compiled once for the connection's dialect, and each row is a tuple converted by the
 column types' own bind processors (UTC datetimes, JSON, dates). On SQLite the rows go in
-as multi-row `INSERT ... VALUES (...), (...)` statements of thousands of rows: the
-driver then releases the GIL once per statement instead of once per row, so the insert
-really runs beside the parsing of the next batch. Other dialects with positional
+as multi-row `INSERT ... VALUES (...), (...)` statements of thousands of rows: fewer
+statements to run, and the driver releases the GIL once per statement instead of once per
+row, so the parsing of the next batch is held up less. Other dialects with positional
 parameters use the driver's executemany; those with named parameters plain SQLAlchemy.
 """
 
@@ -22,8 +22,19 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 Processor = Callable[[Any], Any]
-# Bound parameters per statement: SQLite allows 32766 since 3.32 (999 before).
-SQLITE_PARAMETERS = 32766 if sqlite3.sqlite_version_info >= (3, 32, 0) else 999
+
+
+def _sqlite_parameter_limit() -> int:
+    """Bound parameters one statement may have (32766 by default since SQLite 3.32)."""
+    probe = sqlite3.connect(":memory:")
+    try:
+        return probe.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    finally:
+        probe.close()
+
+
+# Statements of ~32k values already amortise the per-statement cost; larger ones gain nothing.
+SQLITE_PARAMETERS = min(_sqlite_parameter_limit(), 32_766)
 
 
 class BulkInsert:
