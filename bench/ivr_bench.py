@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import multiprocessing
 import random
 import resource
@@ -24,6 +25,7 @@ import sys
 import tempfile
 import time
 import wave
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -100,14 +102,17 @@ def run_clients(port: int, count: int, rounds: int, hold: float, out: Any) -> No
     out.put(asyncio.run(all_clients()))
 
 
-async def bench_sessions(count: int, rounds: int, hold: float) -> None:
+@contextlib.asynccontextmanager
+async def ivr_server(menu: str, *, own_sounds: bool) -> AsyncIterator[IvrServer]:
+    """A started IVR server on a free port, serving `menu` as script "menu", with its own DB."""
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         (root / "scripts").mkdir()
-        (root / "scripts" / "menu.yaml").write_text(MENU)
+        (root / "scripts" / "menu.yaml").write_text(menu)
         url = f"sqlite+aiosqlite:///{root / 'bench.sqlite'}"
         await upgrade(url)
         engine = make_engine(url)
+        extra: dict[str, Any] = {"sounds_dir": root / "sounds"} if own_sounds else {}
         server = IvrServer(
             Settings(),
             make_sessionmaker(engine),
@@ -115,9 +120,18 @@ async def bench_sessions(count: int, rounds: int, hold: float) -> None:
             host="127.0.0.1",
             port=0,
             recognizer=None,
-            sounds_dir=root / "sounds",
+            **extra,
         )
         await server.start()
+        try:
+            yield server
+        finally:
+            await server.stop()
+            await engine.dispose()
+
+
+async def bench_sessions(count: int, rounds: int, hold: float) -> None:
+    async with ivr_server(MENU, own_sounds=True) as server:
         started = time.perf_counter()
         peak = 0
         results: Any = multiprocessing.Queue()
@@ -138,8 +152,6 @@ async def bench_sessions(count: int, rounds: int, hold: float) -> None:
             elapsed = time.perf_counter() - started
         finally:
             leaked = server.active_sessions
-            await server.stop()
-            await engine.dispose()
     ms = [t * 1000 for _, t in turns]
     print(
         f"sessions: {count} clients, peak {peak} concurrent, {server.sessions_done} "
@@ -189,22 +201,7 @@ async def bench_asterisk(calls: int) -> None:
             timings.setdefault(name, []).append(time.perf_counter() - started)
 
     fastagi.AgiSession.command = timed  # type: ignore[method-assign]
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        (root / "scripts").mkdir()
-        (root / "scripts" / "menu.yaml").write_text(REAL_MENU)
-        url = f"sqlite+aiosqlite:///{root / 'bench.sqlite'}"
-        await upgrade(url)
-        engine = make_engine(url)
-        server = IvrServer(
-            Settings(),
-            make_sessionmaker(engine),
-            root / "scripts",
-            host="127.0.0.1",
-            port=0,
-            recognizer=None,
-        )
-        await server.start()
+    async with ivr_server(REAL_MENU, own_sounds=False) as server:
         ami = Manager(
             loop=asyncio.get_running_loop(),
             host="127.0.0.1",
@@ -238,8 +235,6 @@ async def bench_asterisk(calls: int) -> None:
                 await asyncio.sleep(0.1)
         finally:
             ami.close()
-            await server.stop()
-            await engine.dispose()
             fastagi.AgiSession.command = original  # type: ignore[method-assign]
     print(
         f"asterisk: {calls} real calls, {server.sessions_done} sessions stored, "
