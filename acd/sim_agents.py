@@ -13,6 +13,7 @@ dropped so the phone's receive buffer cannot grow during a long session.
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import socket
 import threading
@@ -29,11 +30,20 @@ SERVER = ("127.0.0.1", 5060)
 RTP_PORTS_PER_PHONE = 4  # one session call at a time, room for a stray second INVITE
 
 
-def free_udp_port() -> int:
-    """A UDP port nobody uses right now on loopback (pyVoIP needs a fixed SIP port)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+def free_udp_ports(count: int) -> list[int]:
+    """`count` distinct UDP ports nobody uses right now on loopback.
+
+    pyVoIP needs a fixed SIP port. All probes stay bound until every port is chosen, so the
+    kernel cannot hand the same port out twice.
+    """
+    probes = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(count)]
+    try:
+        for probe in probes:
+            probe.bind(("127.0.0.1", 0))
+        return [int(probe.getsockname()[1]) for probe in probes]
+    finally:
+        for probe in probes:
+            probe.close()
 
 
 @dataclass
@@ -161,18 +171,41 @@ class SimAgentPool:
     async def start(self) -> None:
         """Create and register every phone (in parallel worker threads)."""
         loop = asyncio.get_running_loop()
-        for n, login in enumerate(self._logins):
-            offset = int(login) % 1000 if login.isdigit() else n
-            rtp_low = self._rtp_base + offset * RTP_PORTS_PER_PHONE
-            phone = SimAgentPhone(login, sip_port=free_udp_port(), rtp_low=rtp_low)
+        for login in self._logins:
             queue: asyncio.Queue[str] = asyncio.Queue()
-            phone.listen(loop, queue)
-            self.phones[login], self._events[login] = phone, queue
+            self._events[login] = queue
         try:
-            await asyncio.gather(*(asyncio.to_thread(p.start) for p in self.phones.values()))
+            await asyncio.gather(
+                *(
+                    self._start_phone(login, sip_port, loop)
+                    for login, sip_port in zip(
+                        self._logins, free_udp_ports(len(self._logins)), strict=True
+                    )
+                )
+            )
         except BaseException:
             await self.stop()
             raise
+
+    async def _start_phone(
+        self, login: str, sip_port: int, loop: asyncio.AbstractEventLoop, attempts: int = 3
+    ) -> None:
+        """Register `login`'s phone; another port if a stranger took this one meanwhile."""
+        offset = int(login) % 1000 if login.isdigit() else self._logins.index(login)
+        rtp_low = self._rtp_base + offset * RTP_PORTS_PER_PHONE
+        for attempt in range(attempts):
+            phone = SimAgentPhone(login, sip_port=sip_port, rtp_low=rtp_low)
+            phone.listen(loop, self._events[login])
+            self.phones[login] = phone
+            try:
+                await asyncio.to_thread(phone.start)
+                return
+            except OSError as error:
+                if error.errno != errno.EADDRINUSE or attempt == attempts - 1:
+                    raise
+                log.warning("%s: SIP port %d taken, trying another", phone.username, sip_port)
+                await asyncio.to_thread(phone.stop)
+                sip_port = free_udp_ports(1)[0]
 
     async def stop(self) -> None:
         await asyncio.gather(
