@@ -23,8 +23,10 @@ from dialer.campaign.hopper import Hopper
 from dialer.campaign.ports import AgentConnector, CallControl, Publish, no_publish
 from dialer.campaign.reconcile import Reconciler
 from dialer.campaign.recorder import AttemptRecorder
+from dialer.campaign.remaining import anything_left
 from dialer.campaign.settings import CampaignSettings, DialMode
 from dialer.campaign.store import CampaignStatus, get_status, set_status
+from dialer.campaign.warm_start import restore_stats
 from dialer.pacing.engine import PacingDecision, PacingEngine, PacingSnapshot
 from dialer.pacing.settings import PacingMode, PacingSettings
 from dialer.pacing.stats import PacingStats
@@ -93,11 +95,23 @@ class CampaignRunner:
 
     # ----- life cycle -----------------------------------------------------------------
     async def prepare(self) -> None:
-        """Subscribe to PBX events and settle what a previous run left in flight."""
-        if not self._subscribed:
-            self._pbx.subscribe(self.flow.on_event)
-            self._subscribed = True
+        """Subscribe to PBX events, settle what a previous run left in flight, and pick up
+        the statistics where it left them."""
+        if self._subscribed:
+            return
+        self._pbx.subscribe(self.flow.on_event)
+        self._subscribed = True
         await self.reconciler.settle_leftovers()
+        learnt = await restore_stats(
+            self.sessions, self.campaign_id, self.stats, self.clock(), self.acd.settings.wrapup_s
+        )
+        if learnt:
+            log.info(
+                "campaign %s: pacing resumes from %d stored attempts (abandon rate %.2f %%)",
+                self.campaign_id,
+                learnt,
+                100 * self.stats.abandon_rate,
+            )
 
     async def run(self, until: float | None = None, stop_when_done: bool = False) -> None:
         """Dial while the campaign is RUNNING; return when it is STOPPED (or at `until`).
@@ -113,6 +127,9 @@ class CampaignRunner:
             if now >= next_status_poll:
                 self.status = await get_status(self.sessions, self.campaign_id)
                 await self.reconciler.check_watched()
+                if await self._list_finished():
+                    log.info("campaign %s: no debtor left to dial, finished", self.campaign_id)
+                    await self.set_status(CampaignStatus.FINISHED)
                 next_status_poll = now + STATUS_POLL_S
             if self.status in (CampaignStatus.STOPPED, CampaignStatus.FINISHED):
                 break
@@ -122,6 +139,14 @@ class CampaignRunner:
                     break
             await self._sleep(self.settings.tick_s)
         await self.wind_down()
+
+    async def _list_finished(self) -> bool:
+        """Nothing to claim, nothing in flight, and no debtor left for later either."""
+        if self.status is not CampaignStatus.RUNNING or not self.figures.hopper_dry:
+            return False
+        if self.flow.busy or self.reconciler.watched:
+            return False
+        return not await anything_left(self.sessions, self.campaign_id)
 
     def _done(self) -> bool:
         if not self.figures.hopper_dry or self.flow.busy or self.reconciler.watched:

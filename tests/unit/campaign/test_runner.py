@@ -14,7 +14,7 @@ from acd import Acd, AcdSettings, AgentProfile
 from dialer.campaign.demo_data import OutcomeMix, add_sim_debtors
 from dialer.campaign.runner import CampaignRunner
 from dialer.campaign.settings import CallingWindow, CampaignSettings, DialMode
-from dialer.campaign.store import CampaignStatus, create_campaign, set_status
+from dialer.campaign.store import CampaignStatus, create_campaign, get_status, set_status
 from dialer.db.models import CallAttempt, Debtor
 from tests.unit.campaign.fakepbx import FakeConnector, FakePbx
 
@@ -245,3 +245,57 @@ async def test_callback_to_self_goes_to_that_agent(sessions: async_sessionmaker[
     await pbx.close()
     await acd.aclose()
     assert [login for _, login in connector.connected] == ["9"]
+
+
+async def test_campaign_finishes_by_itself_when_no_debtor_is_left(
+    sessions: async_sessionmaker[Any],
+) -> None:
+    stop_on_everything = {
+        outcome: {"action": "stop"}
+        for outcome in ("busy", "no_answer", "machine", "congestion", "connected", "abandoned")
+    }
+    settings = CampaignSettings(
+        dial_mode=DialMode.PROGRESSIVE,
+        calling_window=ALWAYS,
+        tick_s=0.05,
+        recycle=stop_on_everything,  # failed stays "phone bad": the debtor has no number left
+    )
+    campaign_id = await create_campaign(sessions, "finishing", settings)
+    await add_sim_debtors(
+        sessions, campaign_id, 12, OutcomeMix(talk_min_s=1, talk_max_s=2), phones_per_debtor=(1,)
+    )
+    await set_status(sessions, campaign_id, CampaignStatus.RUNNING)
+    pbx = FakePbx()
+    acd = acd_with(["1", "2"])
+    events: list[dict[str, Any]] = []
+    runner = CampaignRunner(
+        sessions, campaign_id, settings, pbx, acd, FakeConnector(pbx), events.append
+    )
+    try:
+        await runner.run(until=runner.clock() + 60)  # returns only when the campaign ends
+    finally:
+        await pbx.close()
+        await acd.aclose()
+    assert runner.status is CampaignStatus.FINISHED
+    assert await get_status(sessions, campaign_id) is CampaignStatus.FINISHED
+    assert {"type": "campaign", "campaign_id": campaign_id, "status": "finished"} in events
+    async with sessions() as s:
+        attempts = list((await s.execute(select(CallAttempt))).scalars())
+        debtors = list((await s.execute(select(Debtor))).scalars())
+    assert len(attempts) == 12 and {a.state for a in attempts} == {"ended"}
+    assert all(d.status in ("done", "ready", "exhausted") for d in debtors)
+
+
+async def test_campaign_with_retries_ahead_is_idle_not_finished(
+    sessions: async_sessionmaker[Any],
+) -> None:
+    settings = CampaignSettings(
+        dial_mode=DialMode.PROGRESSIVE,
+        calling_window=ALWAYS,
+        tick_s=0.05,
+        caps={"per_number_per_day": 1},
+    )
+    _, _, campaign_id = await run_campaign(sessions, settings, ["1", "2"], 6)
+    # Busy, no-answer and machine outcomes come back later: the campaign is only out of calls
+    # for now, so it keeps its status.
+    assert await get_status(sessions, campaign_id) is CampaignStatus.RUNNING
