@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -36,6 +37,10 @@ class ResultRecord:
     promised_date: date | None = None
     note: str = ""
     data: dict[str, Any] = field(default_factory=dict)
+    saved: bool = False  # already in the database
+
+
+ResultSink = Callable[[ResultRecord], Awaitable[None]]
 
 
 @dataclass
@@ -68,6 +73,7 @@ class Call:
         self.path: list[str] = []
         self.inputs: list[dict[str, Any]] = []
         self.results: list[ResultRecord] = []
+        self.result_sink: ResultSink | None = None  # stores a result the moment it is known
         self.answered = False
         self.started_at = utcnow()
 
@@ -77,8 +83,15 @@ class Call:
         entry.update({k: _jsonable(v) for k, v in fields.items()})
         self.inputs.append(entry)
 
-    def add_result(self, result: ResultRecord) -> None:
+    async def add_result(self, result: ResultRecord) -> None:
+        """Keep the result, and store it now: a crash later in the call must not lose it."""
         self.results.append(result)
+        if self.result_sink is None:
+            return
+        try:
+            await self.result_sink(result)
+        except Exception:  # kept in memory: stored again when the session closes
+            log.exception("IVR %s: storing a %s result failed", self.script.name, result.kind)
 
     def render(self, template: str) -> str:
         try:

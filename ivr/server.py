@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from dialer.config import Settings, resolve_path
 from dialer.db.types import utcnow
 from dialer.pbx.fastagi import AgiSession, CallerHungUp, FastAgiServer, Handler
-from ivr.call import Call, CallServices
+from ivr.call import Call, CallServices, ResultRecord
 from ivr.library import ScriptLibrary
 from ivr.runner import EndReason, run_call
 from ivr.script import Script
@@ -140,6 +140,13 @@ class IvrServer:
         )
         services = CallServices(self.tts, self.recognizer, self.sounds_dir, self._http)
         call = Call(agi, script, services, variables, script.language, currency)
+        ids = {"attempt_id": attempt_id, "debtor_id": debtor_id, "campaign_id": campaign_id}
+        session_id = await self.store.open_session(call, attempt_id)
+
+        async def store_result(result: ResultRecord) -> None:
+            await self.store.save_result(session_id, ids, result)
+
+        call.result_sink = store_result
         end_reason = EndReason.ERROR
         try:
             end_reason = await run_call(call)
@@ -147,9 +154,8 @@ class IvrServer:
             end_reason = "server_stopped"
             raise
         finally:
-            ids = {"attempt_id": attempt_id, "debtor_id": debtor_id, "campaign_id": campaign_id}
             # shielded: a server stop must not lose the session of a call being cut off
-            await asyncio.shield(self.store.save_session(call, end_reason, ids))
+            await asyncio.shield(self.store.close_session(session_id, call, end_reason, ids))
             self.sessions_done += 1
             log.info(
                 "IVR %s on %s ended: %s, path %s",

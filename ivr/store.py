@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from dialer.db.models import Debtor, IvrSession, ScriptResult
 from dialer.db.types import utcnow
-from ivr.call import Call
+from ivr.call import Call, ResultRecord
 
 log = logging.getLogger(__name__)
 
@@ -45,39 +45,59 @@ class IvrStore:
             }
             return {f"debtor.{k}": v for k, v in fields.items()}, row.campaign_id
 
-    async def save_session(self, call: Call, end_reason: str, ids: dict[str, int | None]) -> int:
-        """Store the path taken (partial if the caller hung up), inputs and results.
+    async def open_session(self, call: Call, attempt_id: int | None) -> int:
+        """The session row, written when the call starts.
 
-        One write when the call ends, none while it runs: the database stays off the path
-        of every AGI command (bench/ivr_bench.py)."""
+        A process that dies mid-call leaves it open (ended_at NULL) with every result stored
+        so far; nothing else touches the database while the call runs, so the database stays
+        off the path of every AGI command (bench/ivr_bench.py)."""
         async with self._sessions() as db, db.begin():
             row = IvrSession(
-                attempt_id=ids.get("attempt_id"),
+                attempt_id=attempt_id,
                 script=call.script.name,
                 script_version=call.script.version,
                 channel=str(call.vars.get("call.channel", "")),
-                path=list(call.path),
-                inputs=list(call.inputs),
-                end_reason=end_reason,
                 started_at=call.started_at,
-                ended_at=utcnow(),
             )
             db.add(row)
             await db.flush()
-            session_id = row.id
-            for result in call.results:
-                db.add(
-                    ScriptResult(
-                        attempt_id=ids.get("attempt_id"),
-                        debtor_id=ids.get("debtor_id"),
-                        campaign_id=ids.get("campaign_id"),
-                        source="ivr",
-                        kind=result.kind,
-                        amount=result.amount,
-                        currency=result.currency,
-                        promised_date=result.promised_date,
-                        note=result.note,
-                        data={**result.data, "ivr_session_id": session_id},
-                    )
-                )
-        return session_id
+            return row.id
+
+    async def save_result(
+        self, session_id: int, ids: dict[str, int | None], result: ResultRecord
+    ) -> None:
+        async with self._sessions() as db, db.begin():
+            db.add(_result_row(session_id, ids, result))
+        result.saved = True
+
+    async def close_session(
+        self, session_id: int, call: Call, end_reason: str, ids: dict[str, int | None]
+    ) -> None:
+        """The path taken (partial if the caller hung up), inputs, and any result not yet in."""
+        async with self._sessions() as db, db.begin():
+            row = await db.get(IvrSession, session_id)
+            if row is None:
+                raise LookupError(f"IVR session {session_id} vanished")
+            row.path = list(call.path)
+            row.inputs = list(call.inputs)
+            row.end_reason = end_reason
+            row.ended_at = utcnow()
+            unsaved = [result for result in call.results if not result.saved]
+            db.add_all(_result_row(session_id, ids, result) for result in unsaved)
+        for result in unsaved:
+            result.saved = True
+
+
+def _result_row(session_id: int, ids: dict[str, int | None], result: ResultRecord) -> ScriptResult:
+    return ScriptResult(
+        attempt_id=ids.get("attempt_id"),
+        debtor_id=ids.get("debtor_id"),
+        campaign_id=ids.get("campaign_id"),
+        source="ivr",
+        kind=result.kind,
+        amount=result.amount,
+        currency=result.currency,
+        promised_date=result.promised_date,
+        note=result.note,
+        data={**result.data, "ivr_session_id": session_id},
+    )

@@ -63,7 +63,7 @@ class Result(Verb):
             k: render_raw(v, call.vars) if isinstance(v, str) else v
             for k, v in self.args.data.items()
         }
-        call.add_result(
+        await call.add_result(
             ResultRecord(
                 kind=self.args.kind.value,
                 amount=_amount(value(self.args.amount)),

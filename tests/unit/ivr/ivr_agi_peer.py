@@ -3,6 +3,8 @@
 The caller is simulated by `digits` (DTMF pressed, consumed by STREAM FILE with escape
 digits and by WAIT FOR DIGIT), `recordings` (files copied in for RECORD FILE), and
 `hangup_on` (the caller hangs up while that command, the n-th of its kind, is running).
+`freeze_on` stops answering at that command (the call stays up until the peer is cancelled),
+so a test can look at what the server stored while a call is still running.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ class AgiPeer:
     sounds_dir: Path | None = None
     hangup_on: str | None = None  # command prefix, e.g. "STREAM FILE"
     hangup_nth: int = 1
+    freeze_on: str | None = None
+    frozen: asyncio.Event = field(default_factory=asyncio.Event)
     commands: list[str] = field(default_factory=list)
     set_vars: dict[str, str] = field(default_factory=dict)
     hung_up: bool = False
@@ -53,6 +57,9 @@ class AgiPeer:
                     writer.write(b"511 Command Not Permitted on a dead channel\n")
                     await writer.drain()
                     continue
+                if self.freeze_on and line.startswith(self.freeze_on):
+                    self.frozen.set()
+                    await asyncio.Event().wait()  # until cancelled
                 if self.hangup_on and line.startswith(self.hangup_on):
                     seen[self.hangup_on] = seen.get(self.hangup_on, 0) + 1
                     if seen[self.hangup_on] == self.hangup_nth:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from decimal import Decimal
@@ -73,6 +74,44 @@ async def test_payment_reminder_stores_a_promise_to_pay(
     # the prompts were played from the TTS cache, as Asterisk names them
     played = [c for c in peer.commands if c.startswith("STREAM FILE dialer/cache/tts-")]
     assert len(played) >= 6
+
+
+async def test_a_result_is_stored_the_moment_it_is_given(
+    sessions: async_sessionmaker[Any], tmp_path: Path
+) -> None:
+    debtor_id, attempt_id = await add_debtor(sessions, "pl")
+    pay_day = date.today() + timedelta(days=3)
+    scripts = copy_scripts(tmp_path, "payment_reminder", source=SAMPLES)
+    async with running_server(sessions, scripts, sounds_dir(tmp_path)) as server:
+        peer = AgiPeer(
+            server.port,
+            "payment_reminder",
+            variables={"ATTEMPT_ID": str(attempt_id), "DEBTOR_ID": str(debtor_id)},
+            digits="1" + "80#" + pay_day.strftime("%d%m") + "#",
+            sounds_dir=server.sounds_dir,
+            freeze_on="HANGUP",  # the script's last command: the promise is already given
+        )
+        call = asyncio.create_task(peer.run())
+        await asyncio.wait_for(peer.frozen.wait(), 30)
+        # Still mid-call (a process killed now would never reach the end of the call).
+        [session], [result] = await _stored(sessions)
+        assert session.ended_at is None and session.end_reason is None
+        assert (result.kind, result.amount, result.promised_date) == (
+            "promise_to_pay",
+            Decimal("80"),
+            pay_day,
+        )
+        assert result.data["ivr_session_id"] == session.id
+        call.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await call
+        for _ in range(100):
+            if server.active_sessions == 0:
+                break
+            await asyncio.sleep(0.05)
+    [session], results = await _stored(sessions)
+    assert session.ended_at is not None and session.path == ["greet", "menu", "amount", "bye"]
+    assert len(results) == 1  # closing the session did not store it twice
 
 
 async def test_invalid_then_timeout_branches(
