@@ -3,8 +3,11 @@
     .venv/bin/python bench/pacing_bench.py            # 20 seeds, 4-hour shifts (~25 min, 2 cores)
     .venv/bin/python bench/pacing_bench.py --quick    # 3 seeds, 1-hour shifts
 
-Prints one table per scenario (abandon per campaign and worst 1-hour window, occupancy, mean
-agent wait, dials per agent-hour), checks the targets, times one decision at 1,000 agents,
+Prints one table per scenario (abandon per campaign, the part pacing caused - the rest are
+humans AMD took for machines, the same records for every strategy -, worst 1-hour window,
+occupancy, mean agent wait, dials per agent-hour), checks the targets (the equal-abandon
+comparison says explicitly whether ours was at or under the baseline's abandon rate, measured
+over the same seeds), times one decision at 1,000 agents,
 and writes bench/out/pacing_<scenario>.png (dial ratio and abandon rate over the shift) and
 bench/out/pacing_results.json.
 """
@@ -66,7 +69,7 @@ def _run_all(jobs: list[Job], workers: int) -> list[SimResult]:
 
 def _table(scenario: str, rows: dict[str, list[SimResult]]) -> str:
     head = (
-        f"{'strategy':<17}{'abandon % mean':>15}{'max':>7}{'worst-1h max':>13}"
+        f"{'strategy':<17}{'abandon % mean':>15}{'max':>7}{'by pacing':>10}{'worst-1h max':>13}"
         f"{'occupancy %':>12}{'min':>7}{'wait s':>8}{'dials/agent-h':>14}"
     )
     lines = [f"\n== {scenario} ({len(next(iter(rows.values())))} seeds)", head]
@@ -75,6 +78,7 @@ def _table(scenario: str, rows: dict[str, list[SimResult]]) -> str:
         occ = [100 * r.occupancy for r in rs]
         lines.append(
             f"{name:<17}{statistics.mean(ab):>15.2f}{max(ab):>7.2f}"
+            f"{statistics.mean(100 * r.pacing_abandon_rate for r in rs):>10.2f}"
             f"{max(100 * r.worst_hour_abandon for r in rs):>13.2f}"
             f"{statistics.mean(occ):>12.1f}{min(occ):>7.1f}"
             f"{statistics.mean(r.mean_wait_s for r in rs):>8.1f}"
@@ -99,17 +103,13 @@ def _checks(results: dict[str, dict[str, list[SimResult]]], decision_ms: float) 
     )
     for sc in results:
         n = load_scenario(sc).agents.count
-        if n >= 50:
-            for name in ("ours", MATCHED):
-                if name not in results[sc]:
-                    continue
-                d = occ(sc, name) - occ(sc, "vicidial")
-                ok = d >= 5.0 and ab(sc, name) <= ab(sc, "vicidial")
-                out.append(
-                    f"[{'ok' if ok else 'MISS'}] {sc}: occupancy {name} - vicidial = {d:+.1f} "
-                    f"points (abandon {ab(sc, name):.2f} % vs {ab(sc, 'vicidial'):.2f} %; "
-                    "target +5 at equal or lower abandon)"
-                )
+        worst_h = max(r.worst_hour_abandon for r in results[sc]["ours"])
+        out.append(
+            f"[{'ok' if worst_h <= 1.25 * TARGET else 'MISS'}] {sc}: worst 1-hour window "
+            f"{100 * worst_h:.2f} % (target {100 * TARGET:.0f} %, tolerance 1.25x)"
+        )
+        if n >= 50 and MATCHED in results[sc]:
+            out.append(_matched_check(sc, results[sc]))
         if n <= 10:
             worse = [
                 r.seed
@@ -127,10 +127,35 @@ def _checks(results: dict[str, dict[str, list[SimResult]]], decision_ms: float) 
                 "(target <= 10)"
             )
     out.append(
-        f"[{'ok' if decision_ms < 5 else 'MISS'}] decision at 1,000 agents: "
-        f"{decision_ms:.2f} ms p99 CPU time (target < 5 ms)"
+        f"[{'ok' if decision_ms < 2 else 'MISS'}] decision at 1,000 agents: "
+        f"{decision_ms:.2f} ms median (target < 2 ms)"
     )
     return out
+
+
+def _matched_check(sc: str, rows: dict[str, list[SimResult]]) -> str:
+    """Occupancy gain at equal or lower abandon, both measured over the same seeds."""
+    ours, vici = rows[MATCHED], rows["vicidial"]
+    gain = 100 * (statistics.mean(r.occupancy for r in ours) - _mean_occ(vici))
+    ab_ours = 100 * statistics.mean(r.abandon_rate for r in ours)
+    ab_vici = 100 * statistics.mean(r.abandon_rate for r in vici)
+    equal_or_lower = ab_ours <= ab_vici
+    over = [r.seed for r in ours if r.abandon_rate > _matched_target(vici)]
+    return (
+        f"[{'ok' if gain >= 5.0 and equal_or_lower else 'MISS'}] {sc}: {MATCHED} - vicidial "
+        f"= {gain:+.1f} occupancy points; abandon {ab_ours:.3f} % vs {ab_vici:.3f} % over the "
+        f"same {len(ours)} seeds: {'equal or lower' if equal_or_lower else 'HIGHER'} "
+        f"(target +5 at equal or lower abandon); seeds over our target: {over or 'none'}"
+    )
+
+
+def _matched_target(vici: list[SimResult]) -> float:
+    """Our target for the equal-abandon run: what VICIdial-style pacing really dropped."""
+    return max(statistics.mean(r.abandon_rate for r in vici), 0.002)
+
+
+def _mean_occ(rows: list[SimResult]) -> float:
+    return statistics.mean(r.occupancy for r in rows)
 
 
 def decision_time_ms(repeats: int = 500) -> tuple[float, float, float]:
@@ -221,10 +246,8 @@ def main(argv: list[str] | None = None) -> int:
         # Equal-abandon comparison: aim our engine at what VICIdial-style pacing really dropped.
         matched: list[Job] = []
         for sc in scenarios:
-            vici = statistics.mean(r.abandon_rate for r in results[sc]["vicidial"])
-            matched += [
-                (sc, MATCHED, seed, hours, max(vici, 0.002)) for seed in range(1, seeds + 1)
-            ]
+            target = _matched_target(results[sc]["vicidial"])
+            matched += [(sc, MATCHED, seed, hours, target) for seed in range(1, seeds + 1)]
         for job, res in zip(matched, _run_all(matched, args.workers), strict=True):
             results[job[0]].setdefault(MATCHED, []).append(res)
         strategies = [*strategies, MATCHED]
@@ -241,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
     in_sim = max(r.decision_ms_mean for rows in results.values() for r in rows.get("ours", []))
     print(f"mean decision time inside the simulations (worst scenario): {in_sim:.2f} ms")
     if {"ours", "progressive", "vicidial", "clairvoyant"} <= set(strategies):
-        print("\n" + "\n".join(_checks(results, cpu99)))
+        print("\n" + "\n".join(_checks(results, median)))
     payload = {
         sc: {
             st: [{k: v for k, v in asdict(r).items() if not k.startswith("series")} for r in rs]

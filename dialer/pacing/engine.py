@@ -22,8 +22,13 @@ The model (one decision, myopic, re-taken every second or so):
   never below aim * min_allowance (scaled down for teams under 30 agents): a call whose
   abandon risk is well under the aim still pulls the campaign's rate down. A healthy budget
   lets the marginal call carry more risk than the target (the average call carries far less);
-  a spent budget leaves only those low-risk calls and the progressive floor. This integral
-  feedback keeps the campaign under the target even when the statistical model is off.
+  a spent budget leaves only those low-risk calls and the progressive floor, and an overdrawn
+  one fades the low-risk floor out too (the model under-predicts for small teams, and abandons
+  no pacing avoids - AMD mistakes - draw on the same budget). This integral feedback keeps
+  the campaign under the target even when the statistical model is off.
+* Short-window guard: the last guard_window_s (an hour) has its own budget, computed the same
+  way from that window's answers and abandons, and the tighter of the two applies. Budget saved
+  in a quiet morning is then spent slowly instead of in one burst of abandons.
 * Bounds: progressive is the floor, max_ratio (ringing lines per agent ready or expected free
   within H) and max_lines_per_agent are the ceilings. Too few agents or too little data:
   progressive. Everything is numpy over agents x time bins: well under 5 ms at 1,000 agents.
@@ -152,16 +157,7 @@ class PacingEngine:
         curve = _LossCurve(mu0, var0, q_fresh, p)
         loss0 = float(curve.loss(np.zeros(1))[0])
 
-        target_eff = _aim(s, stats.live_answers)
-        budget = target_eff * stats.live_answers - stats.abandons_total
-        spare = budget - loss0
-        # Integral feedback: unused budget buys risk for the marginal call, up to a cap.
-        # Big teams average out their luck, so they may spend saved budget faster.
-        gain = min(max(0.0, spare / s.budget_reserve), math.sqrt(snap.agents_logged_in / 10.0))
-        theta = min(target_eff * s.aggressiveness * s.intensity * gain, MAX_MARGINAL_RISK)
-        # The normal approximations are rough for a handful of agents: earn the floor by size.
-        size = min(1.0, snap.agents_logged_in / FULL_FLOOR_AGENTS)
-        theta = max(theta, target_eff * s.min_allowance * size)
+        theta, budget, spare = self._allowance(snap, stats, loss0)
         n_model, loss_n, marginal_n = curve.largest_within(theta, n_cap, loss0)
         floor = min(_progressive(snap), lines_cap)
         n = max(n_model, floor)
@@ -196,6 +192,33 @@ class PacingEngine:
                 "loss_in_flight": loss0,
             },
         )
+
+    def _allowance(
+        self, snap: PacingSnapshot, stats: PacingStats, loss0: float
+    ) -> tuple[float, float, float]:
+        """theta (the marginal call's allowed abandon risk), the campaign budget, and the spare
+        budget: the tighter of the campaign's and the guard window's, less the loss in flight."""
+        s = self.settings
+        aim = _aim(s, stats.live_answers)
+        budget = aim * stats.live_answers - stats.abandons_total
+        spare = budget - loss0
+        if s.guard_window_s > 0:
+            # Budget saved early in the day must not be spent in one burst: the last hour
+            # answers to the target too (Ofcom's 24 h would hide the spike, debtors would not).
+            answered, abandoned = stats.window_counts(snap.now, s.guard_window_s)
+            spare = min(spare, _aim(s, answered) * answered - abandoned - loss0)
+        # Integral feedback: unused budget buys risk for the marginal call, up to a cap.
+        # Big teams average out their luck, so they may spend saved budget faster.
+        pooling = math.sqrt(snap.agents_logged_in / 10.0)
+        gain = min(max(0.0, spare / s.budget_reserve), pooling)
+        theta = min(aim * s.aggressiveness * s.intensity * gain, MAX_MARGINAL_RISK)
+        # The normal approximations are rough for a handful of agents: earn the floor by size.
+        # An overdrawn budget fades the floor out (the model's small risks are not zero, and
+        # run-of-the-mill luck is no reason to: the fade scales with the team's noise).
+        size = min(1.0, snap.agents_logged_in / FULL_FLOOR_AGENTS)
+        fade = min(1.0, max(0.0, 1.0 + spare / (s.budget_reserve * max(1.0, pooling))))
+        theta = max(theta, aim * s.min_allowance * size * fade)
+        return theta, budget, spare
 
 
 def _aim(s: PacingSettings, answered: int) -> float:

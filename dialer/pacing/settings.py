@@ -43,8 +43,12 @@ class PacingSettings(BaseModel):
     min_allowance: float = Field(default=0.3, ge=0.0, lt=1.0)
     # Budget (in abandons) over which the full allowance applies; below it the allowance shrinks.
     budget_reserve: float = Field(default=4.0, gt=0.0)
-    # Relative spread of an agent's "free in" estimate (talk times are uncertain).
-    free_in_cv: float = Field(default=0.2, ge=0.0, le=3.0)
+    # Short-window guard: the last this-many seconds must keep to the target as well as the
+    # campaign (0 = campaign-wide budget only).
+    guard_window_s: float = Field(default=3600.0, ge=0.0)
+    # Relative spread of an agent's "free in" estimate (talk times are uncertain; 0.35 makes
+    # predicted and simulated abandons agree for a 200-agent team at a low target).
+    free_in_cv: float = Field(default=0.35, ge=0.0, le=3.0)
     # ... plus this many seconds: even a wrap-up timer's end is uncertain by a few seconds.
     free_in_sd_s: float = Field(default=4.0, ge=0.0, le=60.0)
     # AGENTLESS: lines to keep busy (ringing + in IVR); 0 = one per logged-in agent slot.

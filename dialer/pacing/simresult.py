@@ -25,6 +25,7 @@ class SimResult:
     connected: int
     abandons: int
     abandon_rate: float  # abandons / (connected + abandons)
+    amd_abandons: int  # of which humans that AMD took for machines: no pacing avoids those
     worst_hour_abandon: float
     occupancy: float  # (talk + wrap) / (talk + wrap + ready) within the shift
     mean_wait_s: float  # ready time before each connected call
@@ -37,6 +38,12 @@ class SimResult:
     series_t: list[float] = field(default_factory=list)
     series_ratio: list[float] = field(default_factory=list)  # ringing lines per active agent
     series_abandon: list[float] = field(default_factory=list)  # campaign abandon % so far
+
+    @property
+    def pacing_abandon_rate(self) -> float:
+        """Abandons the pacing caused (no agent in time), per live answer."""
+        live = self.connected + self.abandons
+        return (self.abandons - self.amd_abandons) / live if live else 0.0
 
     def summary(self) -> str:
         return (
@@ -56,6 +63,7 @@ class SimRecorder:
         self.dial_times: list[float] = []
         self.live_times: list[float] = []
         self.abandon_times: list[float] = []
+        self.amd_abandons = 0
         self.humans = 0
         self.connected_n = 0
         self.wait_total = 0.0
@@ -78,7 +86,8 @@ class SimRecorder:
         self.wait_total += waited
         self.live_times.append(now)
 
-    def abandoned(self, now: float) -> None:
+    def abandoned(self, now: float, by_amd: bool = False) -> None:
+        self.amd_abandons += int(by_amd)
         self.abandon_times.append(now)
         self.live_times.append(now)
 
@@ -103,6 +112,7 @@ class SimRecorder:
             connected=self.connected_n,
             abandons=abandons,
             abandon_rate=abandons / live if live else 0.0,
+            amd_abandons=self.amd_abandons,
             worst_hour_abandon=self._worst_hour(),
             occupancy=busy / (busy + ready) if busy + ready else 0.0,
             mean_wait_s=self.wait_total / self.connected_n if self.connected_n else 0.0,

@@ -1,8 +1,10 @@
 """Discrete-event campaign simulator in virtual time (heapq): hours of calling in seconds.
 
-Traffic uses common random numbers: the n-th dial always meets the n-th list record (outcome
-uniform and ring time) and the k-th connected call the k-th talk/wrap-up sample, so every
-strategy faces the same list and the same debtors for a given seed.
+Traffic uses common random numbers: the n-th dial always meets the n-th list record (outcome,
+ring time and the AMD verdict) and the k-th connected call the k-th talk/wrap-up sample, so
+every strategy faces the same list and the same debtors for a given seed. AMD mistakes being
+part of the record matters for fair comparisons: they are abandons no pacing can avoid, so
+they must not differ between strategies by luck.
 """
 
 from __future__ import annotations
@@ -86,6 +88,7 @@ class Simulator:
         self.current: dict[int, tuple[float, float]] = {}  # agent -> (talk, wrap)
         self.ready: dict[int, None] = {}  # insertion order = longest idle first
         self.ringing: dict[int, float] = {}  # call id -> dial time
+        self.amd_u: dict[int, float] = {}  # call id -> its record's AMD verdict uniform
         self.waiting: deque[int] = deque()
         self.waiting_set: set[int] = set()
         self.events: list[tuple[float, int, int, int, int]] = []
@@ -225,38 +228,39 @@ class Simulator:
         active = logged - int(np.count_nonzero(self.state == PAUSED))
         return SimView(snap, self.stats, active, self.shift_s)
 
-    def _record(self, now: float) -> tuple[int, float]:
-        """The list's next record: outcome and seconds until it resolves."""
+    def _record(self, now: float) -> tuple[int, float, float]:
+        """The list's next record: outcome, seconds until it resolves, AMD verdict uniform."""
         frac = now / self.shift_s
         ans = self.sc.answer
-        u = self.u_outcome.next()
+        u, amd_u = self.u_outcome.next(), self.u_amd.next()
         p_h, p_m, p_b = ans.human.at(frac), ans.machine.at(frac), ans.busy.at(frac)
         timeout = self.sc.ring.no_answer_timeout_s
         if u < p_h:
-            return H_OUT, min(self.ring_h.next(), timeout - 0.5)
+            return H_OUT, min(self.ring_h.next(), timeout - 0.5), amd_u
         if u < p_h + p_m:
-            return M_OUT, min(self.ring_m.next(), timeout - 0.5)
+            return M_OUT, min(self.ring_m.next(), timeout - 0.5), amd_u
         if u < p_h + p_m + p_b:
-            return B_OUT, self.ring_b.next()
-        return N_OUT, timeout
+            return B_OUT, self.ring_b.next(), amd_u
+        return N_OUT, timeout, amd_u
 
     def _dial(self, now: float) -> None:
-        kind, ring = self._record(now)
+        kind, ring, amd_u = self._record(now)
         call = self.next_call
         self.next_call += 1
         self.ringing[call] = now
+        self.amd_u[call] = amd_u
         self.stats.record_dial(now)
         self.rec.dialed(now)
         self._push(now + ring, RESOLVE, call, kind)
 
     def _resolve(self, now: float, call: int, kind: int) -> None:
         ring = now - self.ringing.pop(call)
-        amd_u = self.u_amd.next()
+        amd_u = self.amd_u.pop(call)
         if kind == H_OUT:
             self.rec.human(now)
             if amd_u < self.sc.amd.false_positive:  # hung up on as a machine: abandoned
                 self.stats.record_outcome(now, ring, human=False, machine=True)
-                self._abandon(now)
+                self._abandon(now, by_amd=True)
                 return
             self.stats.record_outcome(now, ring, human=True, machine=False)
             self._needs_agent(call, now, machine=False)
@@ -290,9 +294,9 @@ class Simulator:
             self.waiting_set.discard(call)
             self._abandon(now)
 
-    def _abandon(self, now: float) -> None:
+    def _abandon(self, now: float, by_amd: bool = False) -> None:
         self.stats.record_abandon(now)
-        self.rec.abandoned(now)
+        self.rec.abandoned(now, by_amd)
 
     # --- clairvoyant bound -----------------------------------------------------------------
     def _clairvoyant_connect(self, agent: int, now: float) -> None:
@@ -300,9 +304,9 @@ class Simulator:
         placed the call ring-time earlier so a human answers the instant the agent frees; it
         skips nothing it must not, and the records it passes over still count as dials."""
         while True:
-            kind, _ring = self._record(now)
+            kind, _ring, amd_u = self._record(now)
             self.rec.dialed(now)
-            if kind == H_OUT and self.u_amd.next() >= self.sc.amd.false_positive:
+            if kind == H_OUT and amd_u >= self.sc.amd.false_positive:
                 break
         self.rec.human(now)
         self.ready_since[agent] = now

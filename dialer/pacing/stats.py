@@ -56,7 +56,8 @@ class PacingStats:
         self.abandon_window_s = abandon_window_s
         self._outcomes = _Ring(outcome_window, 3)  # time, ring seconds, kind
         self._talks = _Ring(talk_window, 2)  # talk seconds, wrap seconds
-        self._live = _Ring(4096, 2)  # time, 1 = abandoned / 0 = connected
+        # time, 1 = abandoned / 0 = connected; an hour of 1,000 agents fits
+        self._live = _Ring(32768, 2)
         self.dials_total = 0
         self.outcomes_total = 0
         self.humans_total = 0
@@ -101,9 +102,14 @@ class PacingStats:
         return self.abandons_total / self.live_answers if self.live_answers else 0.0
 
     def recent_abandon_rate(self, now: float) -> float:
+        answered, abandoned = self.window_counts(now, self.abandon_window_s)
+        return abandoned / answered if answered else 0.0
+
+    def window_counts(self, now: float, window_s: float) -> tuple[int, int]:
+        """Live answers and abandons in the last `window_s` seconds (the short-window guard)."""
         rows = self._live.rows()
-        recent = rows[rows[:, 0] >= now - self.abandon_window_s]
-        return float(recent[:, 1].mean()) if len(recent) else 0.0
+        recent = rows[rows[:, 0] >= now - window_s, 1]
+        return len(recent), int(recent.sum())
 
     # --- estimates -----------------------------------------------------------------------
     def _weights(self, times: FloatArray, now: float) -> FloatArray:

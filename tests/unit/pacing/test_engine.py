@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from dialer.pacing import PacingEngine, PacingMode, PacingSettings
+from dialer.pacing import PacingEngine, PacingMode, PacingSettings, PacingStats
 from tests.unit.pacing.conftest import snapshot, warm_stats
 
 
@@ -121,3 +122,35 @@ def test_decision_explains_its_numbers() -> None:
     for key in ("expected_supply_horizon", "loss_in_flight", "progressive_floor", "model_dials"):
         assert key in decision.numbers
     assert decision.budget > 0
+
+
+def _three_hours(abandon_times: list[float]) -> PacingStats:
+    """Three hours of a steady list (25 % humans), abandons at the given times."""
+    stats = warm_stats(outcomes=800, now=10800.0)
+    for t in np.linspace(0.0, 10800.0, 700):
+        stats.record_connected(float(t))
+    for t in abandon_times:
+        stats.record_abandon(t)
+    return stats
+
+
+def test_the_short_window_guard_throttles_after_a_burst() -> None:
+    """The same campaign-wide rate, once spread over the day and once in the last half hour:
+    only the burst makes the guard hold dialing back."""
+    spread = _three_hours([float(t) for t in range(300, 10800, 1800)])
+    burst = _three_hours([float(t) for t in range(9000, 10800, 300)])
+    assert spread.abandons_total == burst.abandons_total == 6
+    snap = snapshot(ready=4, now=10800.0)
+    guarded = PacingEngine()
+    assert guarded.decide(snap, burst).dial < guarded.decide(snap, spread).dial
+    unguarded = PacingEngine(PacingSettings(guard_window_s=0))
+    assert unguarded.decide(snap, burst).dial == unguarded.decide(snap, spread).dial
+
+
+def test_an_overdrawn_budget_fades_the_low_risk_floor() -> None:
+    snap = snapshot(ready=4)
+    slightly = PacingEngine().decide(snap, warm_stats(abandons=5))
+    deeply = PacingEngine().decide(snap, warm_stats(abandons=25))
+    assert deeply.allowance < slightly.allowance
+    assert deeply.dial <= slightly.dial
+    assert deeply.dial >= 4  # the progressive floor stays

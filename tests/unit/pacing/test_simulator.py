@@ -6,6 +6,7 @@ import pytest
 
 from dialer.pacing.baselines import make_strategy
 from dialer.pacing.scenario import Agents, Answer, Drift, Scenario, load_scenario
+from dialer.pacing.settings import PacingSettings
 from dialer.pacing.simulator import Simulator
 
 
@@ -58,3 +59,12 @@ def test_our_abandon_rate_stays_under_target(seed: int) -> None:
     assert r.abandon_rate <= 0.03
     progressive = Simulator(scenario, make_strategy("progressive"), seed=seed, hours=1.0).run()
     assert r.occupancy > progressive.occupancy
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_low_target_is_kept_too(seed: int) -> None:
+    """1 %: a third of the default, half of it already spent by AMD mistakes."""
+    settings = PacingSettings(target_abandon=0.01)
+    r = Simulator(load_scenario("steady-50"), make_strategy("ours", settings), seed, 2.0).run()
+    assert 0 < r.amd_abandons <= r.abandons
+    assert r.abandon_rate <= 0.01

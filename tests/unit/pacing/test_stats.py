@@ -54,3 +54,15 @@ def test_expected_free_in_shrinks_as_talk_goes_on() -> None:
     assert free_in[2] == 20.0
     assert free_in[0] > 30.0 and free_in[1] > 30.0
     assert free_in[0] > free_in[1] - 60.0  # residual life, not a plain subtraction
+
+
+def test_window_counts_only_the_recent_answers() -> None:
+    stats = PacingStats()
+    for t in range(0, 7200, 60):  # an answer a minute for two hours
+        stats.record_connected(float(t))
+    stats.record_abandon(100.0)  # early: outside the last hour
+    stats.record_abandon(7000.0)
+    answered, abandoned = stats.window_counts(7200.0, 3600.0)
+    assert answered == 61  # 60 connected + the recent abandon
+    assert abandoned == 1
+    assert stats.recent_abandon_rate(7200.0) == abandoned / answered
