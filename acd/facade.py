@@ -7,13 +7,15 @@ reserved); a caller who waits past the queue's limit goes to `on_treatment`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
 from acd.figures import estimated_wait
 from acd.floor import AgentFloor, SkillSpec, Subscriber
 from acd.queues import CallQueues, QueueConfig, QueuedCall
 from acd.records import AcdSettings, AgentRecord, QueueStatus, Reservation
+from acd.routing import Requirement
 from acd.store import DEFAULT_PAUSE_REASONS, PauseReasonInfo, StateStore
 from dialer.db.types import utcnow
 
@@ -47,11 +49,13 @@ class Acd(AgentFloor):
         inbound: bool = False,
         caller_id: str = "",
         priority: int = 0,
+        skills: Requirement | Mapping[str, Any] | None = None,
     ) -> Reservation | QueueStatus:
         """Route a call through `queue`: an agent now (Reservation) or a place in line.
 
-        A queued call is later handed to `on_assignment` with the agent reserved for it,
-        or to `on_treatment` after the queue's `max_wait_s`.
+        `skills` are what this call needs on top of the queue's requirement. A queued call
+        is later handed to `on_assignment` with the agent reserved for it, or to
+        `on_treatment` after the queue's `max_wait_s`.
         """
         config = self.queues.config(queue)
         call = QueuedCall(
@@ -64,11 +68,12 @@ class Acd(AgentFloor):
             debtor_id=debtor_id,
             inbound=inbound,
             caller_id=caller_id,
+            requirement=Requirement.of(skills),
         )
-        if not self.queues.waiting(queue):
-            login = self._ready.pick(config.requirement)
-            if login is not None:
-                return self._reserve(self._agents[login], call_id)
+        login = self._ready.pick(config.requirement.combined(call.requirement))
+        # A free agent takes the call now unless a call already waiting comes first for them.
+        if login is not None and self.queues.next_for(self._agents[login].profile.skills) is None:
+            return self._reserve(self._agents[login], call_id)
         self.queues.enqueue(call)
         self._arm(call.entered_at + timedelta(seconds=config.max_wait_s))
         status = self.queue_status(call_id)
@@ -80,6 +85,8 @@ class Acd(AgentFloor):
                 "queue": queue,
                 "position": status.position,
                 "estimated_wait_s": status.estimated_wait_s,
+                "priority": priority,
+                "skills": sorted(call.requirement.tags),
             }
         )
         return status
@@ -97,7 +104,7 @@ class Acd(AgentFloor):
         position = self.queues.position(call_id)
         if call is None or position is None:
             return None
-        requirement = self.queues.config(call.queue).requirement
+        requirement = self.queues.config(call.queue).requirement.combined(call.requirement)
         wait = estimated_wait(position, self._agents.values(), requirement, self.stats)
         return QueueStatus(call_id, call.queue, position, round(wait, 1))
 

@@ -10,8 +10,10 @@
   LOGGED_OUT. A debtor still in the bridge is never dropped: they are redirected to the
   longest-idle READY agent, or, if none is free, wait in the high-priority `rescue` queue
   ([acd-queue]) and go to the next agent who becomes free (or to that queue's treatment).
-- Debtors calling in wait in [acd-queue]; its UserEvent AcdCallWaiting puts them in the
-  ACD's queue; the ACD's assignment or treatment decides where the call is redirected.
+- Debtors calling in wait in [acd-queue]; its UserEvent AcdCallWaiting (acd.waiting) puts
+  them in the ACD's queue with the call's own skills and priority; the ACD's assignment or
+  treatment decides where the call is redirected. While they wait, `QueueAnnouncer` tells
+  them their position and estimated wait.
 
 Calls of a campaign are connected with `connect` only: the campaign runtime owns their
 ACD state (acd.connect / call_ended). Calls this link routes itself (inbound, rescued,
@@ -28,12 +30,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from acd.announcer import QueueAnnouncer
 from acd.connect_timer import ConnectStats, ConnectTimer
 from acd.errors import AcdError
 from acd.facade import Acd
 from acd.queues import QueueConfig, QueuedCall, Treatment
 from acd.records import LostCall, Reservation
 from acd.routing import Requirement
+from acd.waiting import ANNOUNCEMENT_EVENT, WAITING_EVENT, int_or_none, waiting_caller
 from dialer.db.types import utcnow
 from dialer.pbx.actions import OriginateRequest
 from dialer.pbx.events import CallAnswered, CallBridged, CallFailed, CallHungUp, CallLost, PbxEvent
@@ -47,7 +51,6 @@ QUEUE_CONTEXT = "acd-queue"
 TREATMENT_CONTEXT = "acd-treatment"
 IVR_CONTEXT = "dialer-ivr"
 RESCUE_QUEUE = "rescue"
-WAITING_EVENT = "AcdCallWaiting"
 CALLBACK_EVENT = "AcdCallbackRequest"
 NO_SESSION_EVENT = "AcdNoAgentSession"
 REDIRECT_TRIES = 3
@@ -86,9 +89,11 @@ class AcdPbxLink:
         login_timeout_s: float = 20.0,
         bridge_timeout_s: float = 10.0,
         abandon_context: str = "dialer-abandon",
+        announcer: QueueAnnouncer | None = None,
     ) -> None:
         self.link = link
         self.acd = acd
+        self.announcer = announcer or QueueAnnouncer(acd, link)
         self.login_timeout_s = login_timeout_s
         self.bridge_timeout_s = bridge_timeout_s
         self.abandon_context = abandon_context
@@ -127,6 +132,7 @@ class AcdPbxLink:
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.announcer.close()
 
     # ----- agents ----------------------------------------------------------------------
     async def login(self, login: str, *, ready: bool = False) -> None:
@@ -249,6 +255,7 @@ class AcdPbxLink:
     def _assigned(self, call: QueuedCall, reservation: Reservation) -> None:
         """The ACD gave a waiting call an agent who just became free."""
         self._waiting.pop(call.call_id, None)
+        self.announcer.stop(call.call_id)
         self._spawn(
             self._put_through(
                 reservation, call.channel, call.attempt_id, call.debtor_id, call.entered_at
@@ -257,6 +264,7 @@ class AcdPbxLink:
 
     def _treat(self, call: QueuedCall, config: QueueConfig) -> None:
         self._waiting.pop(call.call_id, None)
+        self.announcer.stop(call.call_id)
         if config.treatment is Treatment.IVR:
             target = (IVR_CONTEXT, config.treatment_target or "default")
         else:
@@ -301,6 +309,7 @@ class AcdPbxLink:
             await self._put_through(placed, lost.channel, lost.attempt_id, lost.debtor_id, None)
         else:
             self._waiting[lost.channel] = lost.channel
+            self.announcer.start(lost.channel, lost.channel)
 
     # ----- events ----------------------------------------------------------------------
     def _on_event(self, event: PbxEvent) -> None:
@@ -334,9 +343,11 @@ class AcdPbxLink:
                 del self._owned[channel]
                 self._ended(login)
         elif name == "Hangup":
-            uniqueid = event.get("Uniqueid", "")
-            if uniqueid in self._waiting and self.acd.dequeue(uniqueid):
-                del self._waiting[uniqueid]
+            # queued by uniqueid (callers in [acd-queue]) or by channel (rescued debtors)
+            for call_id in (event.get("Uniqueid", ""), channel):
+                if self._waiting.pop(call_id, None) is not None:
+                    self.announcer.stop(call_id)
+                    self.acd.dequeue(call_id)
             self.timer.cancel(channel)
             login = self._owned.pop(channel, None)
             if login is not None:  # gone before (or without) leaving the bridge
@@ -346,51 +357,56 @@ class AcdPbxLink:
 
     def _user_event(self, event: Mapping[str, str]) -> None:
         kind = event.get("UserEvent")
-        if kind == CALLBACK_EVENT:
+        if kind == WAITING_EVENT:
+            self._caller_waiting(event)
+        elif kind == ANNOUNCEMENT_EVENT:
+            self.announcer.played(event.get("Channel", ""), event.get("Status", ""))
+        elif kind == CALLBACK_EVENT:
             self.acd.publish(
                 {
                     "type": "callback_requested",
                     "queue": event.get("Queue", ""),
                     "caller_id": event.get("CallerIDNum", ""),
-                    "attempt_id": _int_or_none(event.get("AttemptId")),
-                    "debtor_id": _int_or_none(event.get("DebtorId")),
+                    "attempt_id": int_or_none(event.get("AttemptId")),
+                    "debtor_id": int_or_none(event.get("DebtorId")),
                 }
             )
-        if kind == NO_SESSION_EVENT:
+        elif kind == NO_SESSION_EVENT:
             login, channel = event.get("Login", ""), event.get("Channel", "")
             log.error("debtor %s sent to agent %s, whose bridge was empty", channel, login)
             self.abandoned += 1
             self.acd.publish({"type": "call_abandoned", "channel": channel, "login": login})
             self.timer.fail(channel, NoAgentSessionError(f"agent {login} has no session"))
-        if kind != WAITING_EVENT:
-            return
-        queue, channel, uniqueid = (
-            event.get("Queue", ""),
-            event.get("Channel", ""),
-            event["Uniqueid"],
-        )
-        if queue == RESCUE_QUEUE:
+
+    def _caller_waiting(self, event: Mapping[str, str]) -> None:
+        caller = waiting_caller(event)
+        if caller.queue == RESCUE_QUEUE:
             return  # already queued by _phone_lost
         try:
             placed = self.acd.enqueue(
-                queue,
-                uniqueid,
-                channel=channel,
+                caller.queue,
+                caller.uniqueid,
+                channel=caller.channel,
                 inbound=True,
-                caller_id=event.get("CallerIDNum", ""),
-                attempt_id=_int_or_none(event.get("AttemptId")),
-                debtor_id=_int_or_none(event.get("DebtorId")),
+                caller_id=caller.caller_id,
+                attempt_id=caller.attempt_id,
+                debtor_id=caller.debtor_id,
+                priority=caller.priority,
+                skills=caller.skills,
             )
         except AcdError as exc:
             # Not ours to move (another process's queue, or a configuration error): the
             # dialplan's own wait limit (ACD_MAX_WAIT_S) still ends the wait.
-            log.warning("caller %s in unknown queue %r: %s", channel, queue, exc)
-            self.acd.publish({"type": "queue_unknown", "queue": queue, "channel": channel})
+            log.warning("caller %s in unknown queue %r: %s", caller.channel, caller.queue, exc)
+            self.acd.publish(
+                {"type": "queue_unknown", "queue": caller.queue, "channel": caller.channel}
+            )
             return
         if isinstance(placed, Reservation):
-            self._spawn(self._put_through(placed, channel, None, None, None))
+            self._spawn(self._put_through(placed, caller.channel, None, None, None))
         else:
-            self._waiting[uniqueid] = channel
+            self._waiting[caller.uniqueid] = caller.channel
+            self.announcer.start(caller.uniqueid, caller.channel)
 
     def _ended(self, login: str) -> None:
         try:
@@ -413,13 +429,6 @@ class AcdPbxLink:
             await aw
         except Exception as exc:
             log.warning("AMI action failed: %s", exc)
-
-
-def _int_or_none(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
 
 
 __all__ = ["AcdPbxLink", "AgentPhoneError", "ConnectResult", "ConnectStats", "NoAgentSessionError"]

@@ -3,7 +3,8 @@
 Campaign calls and debtors calling in share the same queues (blended). Within a queue
 calls are ordered by their priority, then by how long they have waited; across queues
 an agent who becomes free takes the call of the highest-priority queue they qualify for.
-Callers who wait longer than the queue's `max_wait_s` get its treatment.
+Callers who wait longer than the queue's `max_wait_s` get its treatment. A call may need
+skills of its own (an IVR's `enqueue` with `skills`) on top of its queue's requirement.
 """
 
 from __future__ import annotations
@@ -34,6 +35,10 @@ class QueueConfig:
     max_wait_s: float = 60.0
     treatment: Treatment = Treatment.MESSAGE
     treatment_target: str = ""  # sound (message) or IVR script name
+    # Waiting callers hear their position and estimated wait when they enter the queue and
+    # then every `announce_every_s` (0: only on entry); `announce=False`: silence.
+    announce: bool = True
+    announce_every_s: float = 30.0
 
 
 @dataclass
@@ -47,6 +52,7 @@ class QueuedCall:
     debtor_id: int | None = None
     inbound: bool = False
     caller_id: str = ""
+    requirement: Requirement = field(default_factory=Requirement)  # the call's own skills
     seq: int = field(default=0, compare=False)
 
     def sort_key(self) -> tuple[int, datetime, int]:
@@ -112,11 +118,23 @@ class CallQueues:
             config = self._configs[name]
             if not line or not config.requirement.accepts(skills):
                 continue
-            key, call_id = line[0]
-            rank = (-config.priority, key)
+            found = self._first_accepted(line, skills)
+            if found is None:
+                continue
+            rank = (-config.priority, found.sort_key())
             if best is None or rank < best:
-                best, chosen = rank, self._calls[call_id]
+                best, chosen = rank, found
         return chosen
+
+    def _first_accepted(
+        self, line: list[tuple[tuple[int, datetime, int], str]], skills: Skills
+    ) -> QueuedCall | None:
+        # A call needing a skill this agent lacks keeps its place for another agent.
+        for _key, call_id in line:
+            call = self._calls[call_id]
+            if call.requirement.accepts(skills):
+                return call
+        return None
 
     def overdue(self, now: datetime) -> list[QueuedCall]:
         """Calls that waited longer than their queue allows (still queued: remove them)."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote, unquote
 
 SENIORITY = "seniority"
 
@@ -56,6 +57,37 @@ class Requirement:
 
     def accepts(self, skills: Skills) -> bool:
         return skills.seniority >= self.min_seniority and self.tags <= skills.tags
+
+    def combined(self, other: Requirement) -> Requirement:
+        """What a call needs when both its queue and the call itself ask for skills."""
+        return Requirement(self.tags | other.tags, max(self.min_seniority, other.min_seniority))
+
+    def encode(self) -> str:
+        """One comma-free word for the dialplan: `language=en&portfolio=bank-a&min_seniority=2`.
+
+        Dialplan applications split their arguments on commas (a UserEvent body is a comma
+        list of headers) and AMI splits Originate variables on them, so the requirement
+        travels through Asterisk URL-quoted, `&`-separated."""
+        words = [quote(tag, safe="=") for tag in sorted(self.tags)]
+        if self.min_seniority:
+            words.append(f"min_{SENIORITY}={self.min_seniority}")
+        return "&".join(words)
+
+    @classmethod
+    def decode(cls, text: str) -> Requirement:
+        """The inverse of `encode`; ValueError on a word that is not `key=value`."""
+        tags: set[str] = set()
+        seniority = 0
+        for word in filter(None, text.strip().split("&")):
+            tag = unquote(word)
+            key, sep, value = tag.partition("=")
+            if not sep or not key or not value:
+                raise ValueError(f"skill {tag!r} is not key=value")
+            if key in (SENIORITY, "min_" + SENIORITY):
+                seniority = max(seniority, int(value))
+            else:
+                tags.add(tag)
+        return cls(frozenset(tags), seniority)
 
 
 class ReadyIndex:

@@ -1,125 +1,19 @@
 """The ACD on the real sandbox: SIP agent phones in their sessions, debtors put through.
 
-Agents are pyVoIP phones registered as agent1021..agent1030 (this suite's range); debtors
-are simulated PSTN numbers originated through the PBX seam.
+The agent floor (phones agent1021..agent1030, simulated debtors) is in acd_floor.py.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import itertools
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
-from typing import Any
 
 import pytest
 
-from acd import (
-    Acd,
-    AcdSettings,
-    AgentProfile,
-    AgentState,
-    AlreadyLoggedInError,
-    QueueConfig,
-    Treatment,
-    UnknownPauseReasonError,
-)
-from acd.pbx_link import AcdPbxLink, AgentPhoneError, NoAgentSessionError
-from acd.sim_agents import SimAgentPool
-from dialer.config import AsteriskSettings
-from dialer.pbx.actions import OriginateRequest
-from dialer.pbx.events import CallAnswered, CallHungUp, PbxEvent
-from dialer.pbx.link import AmiLink
-from dialer.pbx.simnumbers import SimOutcome, dial_string, sim_number
+from acd import AgentState, AlreadyLoggedInError, QueueConfig, Treatment, UnknownPauseReasonError
+from acd.pbx_link import AgentPhoneError, NoAgentSessionError
+from tests.integration.acd.acd_floor import WAIT_S, Floor
 
 pytestmark = pytest.mark.usefixtures("asterisk_sandbox")
-
-WAIT_S = 25.0
-_serial = itertools.count(100)
-
-
-@dataclass
-class Floor:
-    acd: Acd
-    ami: AmiLink
-    pbx: AcdPbxLink
-    phones: SimAgentPool
-    events: list[dict[str, Any]] = field(default_factory=list)
-    pbx_events: list[PbxEvent] = field(default_factory=list)
-    changed: asyncio.Event = field(default_factory=asyncio.Event)
-
-    async def until(self, what: Callable[[], Any], timeout_s: float = WAIT_S) -> Any:
-        """Wait for `what()` to be truthy (re-checked on every ACD or PBX event)."""
-        async with asyncio.timeout(timeout_s):
-            while not (result := what()):
-                self.changed.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.changed.wait(), 0.5)
-        return result
-
-    def state(self, login: str) -> AgentState:
-        return self.acd.state_of(login)
-
-    async def debtor(self, talk_s: int, context: str = "dialer-outbound", exten: str = "s") -> str:
-        """Dial a simulated person; returns the ActionID (the answered channel comes later)."""
-        number = sim_number(SimOutcome.HUMAN, talk_s, next(_serial))
-        action_id = f"acd-test-{number.lstrip('+')}-{next(_serial)}"
-        await self.ami.originate(
-            OriginateRequest(
-                action_id, dial_string(number), context, exten, variables={"DIALER_WAIT": "60"}
-            )
-        )
-        return action_id
-
-    async def answered(self, action_id: str) -> CallAnswered:
-        def seen() -> CallAnswered | None:
-            for event in self.pbx_events:
-                if isinstance(event, CallAnswered) and event.action_id == action_id:
-                    return event
-            return None
-
-        answered: CallAnswered = await self.until(seen)
-        return answered
-
-    def hung_up(self, action_id: str) -> bool:
-        return any(isinstance(e, CallHungUp) and e.action_id == action_id for e in self.pbx_events)
-
-    def connected_to(self, login: str) -> list[dict[str, Any]]:
-        return [e for e in self.events if e["type"] == "call_connected" and e["login"] == login]
-
-
-@pytest.fixture
-async def floor() -> AsyncIterator[Floor]:
-    logins = [str(n) for n in range(1021, 1031)]
-    acd = Acd(settings=AcdSettings(wrapup_s=1.0))
-    for login in logins:
-        acd.add_agent(AgentProfile(login, name=f"Agent {login}"))
-    ami = AmiLink(AsteriskSettings())
-    await ami.start()
-    pbx = AcdPbxLink(ami, acd)
-    phones = SimAgentPool(logins)
-    floor = Floor(acd, ami, pbx, phones)
-
-    def on_acd(event: dict[str, Any]) -> None:
-        floor.events.append(event)
-        floor.changed.set()
-
-    def on_pbx(event: PbxEvent) -> None:
-        floor.pbx_events.append(event)
-        floor.changed.set()
-
-    acd.subscribe(on_acd)
-    ami.subscribe(on_pbx)
-    try:
-        await pbx.start()
-        await phones.start()
-        yield floor
-    finally:
-        await pbx.stop()
-        await phones.stop()
-        await ami.stop()
-        await acd.aclose()
 
 
 async def test_answered_debtor_goes_to_the_longest_idle_agent_then_wrap_up_then_ready(

@@ -183,6 +183,9 @@ async def test_enqueue_lands_in_the_acd_queue(
     )
     event = await asyncio.wait_for(waiting, WAIT_S)
     assert event.get("Queue") == "ivrtest"
+    # both skills and the priority reach the ACD's queue event intact
+    assert event.get("Skills") == "language=en&portfolio=bank-a"
+    assert event.get("QueuePriority") == "2"
     [session] = await ended_sessions(sessions, 1, server)
     assert session.path == ["main", "agent"] and session.end_reason == "enqueued"
 

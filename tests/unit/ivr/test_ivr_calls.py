@@ -130,7 +130,8 @@ async def test_invalid_then_timeout_branches(
     first, second = (await _stored(sessions))[0]
     assert first.path == ["greet", "menu", "agent"] and first.end_reason == "enqueued"
     assert peer.set_vars["IVR_ENQUEUE"] == "collections"
-    assert peer.set_vars["IVR_ENQUEUE_SKILLS"] == "pl,collections"
+    assert peer.set_vars["IVR_ENQUEUE_SKILLS"] == "language=pl"  # comma-free for the dialplan
+    assert peer.set_vars["IVR_ENQUEUE_PRIORITY"] == "1"
     assert [i["outcome"] for i in first.inputs if i["verb"] == "gather"] == ["invalid"] * 3
     assert second.path == ["greet", "menu", "bye"]
     assert [i["outcome"] for i in second.inputs if i["verb"] == "gather"] == ["timeout"] * 3

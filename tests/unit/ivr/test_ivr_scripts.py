@@ -30,6 +30,7 @@ BAD = {
     "bad_gather_branch": ("menu", "[0].gather.on.2", "no node 'agent'"),
     "bad_holiday": ("start", "[0].hours.holidays", "YYYY-MM-DD or MM-DD"),
     "bad_yaml": ("", "", "not valid YAML"),
+    "bad_skills": ("main", "[0].enqueue.skills", "must be key=value"),
 }
 
 
