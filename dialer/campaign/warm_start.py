@@ -8,7 +8,7 @@ resumed campaign goes on predicting instead of starting over in progressive mode
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -55,21 +55,37 @@ async def restore_stats(
 async def _restore_live_answers(
     session: AsyncSession, campaign_id: int, stats: PacingStats, mono: _Clock
 ) -> None:
-    """Connected and abandoned calls, in order: the campaign's abandon rate so far."""
-    rows = await session.execute(
+    """Connected and abandoned calls: the campaign's abandon rate so far.
+
+    Calls older than the statistics' abandon window only count; recent ones keep their time.
+    """
+    window_start = mono.now_wall - timedelta(seconds=stats.abandon_window_s)
+    live = (
+        CallAttempt.campaign_id == campaign_id,
+        CallAttempt.outcome.in_([AttemptOutcome.CONNECTED, AttemptOutcome.ABANDONED]),
+    )
+    older = await session.execute(
+        select(CallAttempt.outcome, func.count())
+        .where(*live, CallAttempt.created_at < window_start)
+        .group_by(CallAttempt.outcome)
+    )
+    for outcome, count in older.all():
+        for _ in range(count):
+            _record_live(stats, outcome, mono(window_start) - 1.0)
+    recent = await session.execute(
         select(CallAttempt.outcome, CallAttempt.answered_at, CallAttempt.created_at)
-        .where(
-            CallAttempt.campaign_id == campaign_id,
-            CallAttempt.outcome.in_([AttemptOutcome.CONNECTED, AttemptOutcome.ABANDONED]),
-        )
+        .where(*live, CallAttempt.created_at >= window_start)
         .order_by(CallAttempt.id)
     )
-    for outcome, answered_at, created_at in rows:
-        at = mono(answered_at or created_at)
-        if outcome == AttemptOutcome.ABANDONED:
-            stats.record_abandon(at)
-        else:
-            stats.record_connected(at)
+    for outcome, answered_at, created_at in recent:
+        _record_live(stats, outcome, mono(answered_at or created_at))
+
+
+def _record_live(stats: PacingStats, outcome: str | None, at: float) -> None:
+    if outcome == AttemptOutcome.ABANDONED:
+        stats.record_abandon(at)
+    else:
+        stats.record_connected(at)
 
 
 async def _restore_outcomes(

@@ -30,10 +30,10 @@ HISTORY = (
 )
 
 
-async def campaign_with_history(sessions: async_sessionmaker[Any]) -> int:
+async def campaign_with_history(sessions: async_sessionmaker[Any], minutes_ago: int = 50) -> int:
     campaign_id = await create_campaign(sessions, "history", CampaignSettings())
     await add_sim_debtors(sessions, campaign_id, 3, OutcomeMix(), phones_per_debtor=(1,))
-    start = utcnow() - timedelta(hours=1)
+    start = utcnow() - timedelta(minutes=minutes_ago)
     async with sessions() as session, session.begin():
         phones = list((await session.execute(select(Phone))).scalars())
         for n, (outcome, ring_s, talk_s) in enumerate(HISTORY):
@@ -72,8 +72,18 @@ async def test_statistics_come_back_from_the_stored_attempts(
     assert (stats.outcomes_total, stats.humans_total, stats.machines_total) == (30, 12, 5)
     assert stats.dials_total == len(HISTORY)
     assert stats.mean_talk_wrap() == pytest.approx((90.0, 10.0))
-    # The latest attempt ended ~31 minutes after the first: times are in the past.
+    # All within the last hour: every one of them counts in the recent abandon rate too.
     assert stats.recent_abandon_rate(1000.0) == pytest.approx(4 / 12)
+
+
+async def test_old_calls_count_in_the_campaign_rate_but_not_in_the_recent_one(
+    sessions: async_sessionmaker[Any],
+) -> None:
+    campaign_id = await campaign_with_history(sessions, minutes_ago=180)
+    stats = PacingStats()
+    await restore_stats(sessions, campaign_id, stats, now_mono=1000.0, wrapup_s=10.0)
+    assert stats.abandon_rate == pytest.approx(4 / 12)
+    assert stats.recent_abandon_rate(1000.0) == 0.0
 
 
 async def test_a_restarted_runner_keeps_the_campaign_abandon_rate(
