@@ -1,4 +1,4 @@
-"""Engines and sessions. SQLite gets WAL and a busy timeout; PostgreSQL is used as it is."""
+"""Engines and sessions. SQLite gets WAL and a busy timeout; PostgreSQL custom plans."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
@@ -35,9 +35,18 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def make_engine(url: str) -> AsyncEngine:
     url = normalise_url(url)
-    engine = create_async_engine(url, pool_pre_ping=not url.startswith("sqlite"))
+    connect_args: dict[str, Any] = {}
+    if make_url(url).get_backend_name() == "postgresql":
+        # asyncpg prepares every statement, and after five runs PostgreSQL may switch to a
+        # generic plan (status, LIMIT and id lists unknown) that walks far more rows. Plan
+        # for the actual values, as an unprepared query would be; set here, it costs no
+        # round trip per transaction.
+        connect_args["server_settings"] = {"plan_cache_mode": "force_custom_plan"}
+    engine = create_async_engine(
+        url, pool_pre_ping=not url.startswith("sqlite"), connect_args=connect_args
+    )
     if engine.dialect.name == "sqlite":
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "connect", sqlite_pragmas)
     return engine
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -59,12 +60,26 @@ class Campaign(Base):
 class Debtor(Base):
     __tablename__ = "debtor"
     __table_args__ = (
+        # Also the index for every lookup by campaign.
         UniqueConstraint("campaign_id", "account_id"),
-        # The hopper walks this index in priority order per status class.
-        Index("ix_debtor_hopper", "campaign_id", "status", "priority", "id"),
+        # The hopper walks this index in priority order per status class. next_call_at is
+        # a key column so debtors not yet due are skipped in the index, without reading
+        # their rows. On PostgreSQL only the classes the hopper serves are indexed, so a
+        # claimed or finished debtor leaves it (SQLite cannot prove `status = 'new'`
+        # implies an IN list, so it keeps the whole index).
+        Index(
+            "ix_debtor_hopper",
+            "campaign_id",
+            "status",
+            "priority",
+            "id",
+            "next_call_at",
+            postgresql_where=text("status IN ('callback', 'new', 'ready', 'promised')"),
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), index=True)
+    # No index of its own: each index is one more write on every status change.
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"))
     portfolio_id: Mapped[int | None] = mapped_column(ForeignKey("portfolio.id"))
     account_id: Mapped[str] = mapped_column(String(64))
     first_name: Mapped[str] = mapped_column(String(100), default="")
@@ -79,7 +94,7 @@ class Debtor(Base):
     priority: Mapped[int] = mapped_column(Integer, default=0)
     # Dialling state the hopper maintains.
     status: Mapped[str] = mapped_column(String(16), default="new")
-    next_call_at: Mapped[datetime | None] = mapped_column(index=True)
+    next_call_at: Mapped[datetime | None]
     do_not_call_until: Mapped[datetime | None]
     last_contact_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

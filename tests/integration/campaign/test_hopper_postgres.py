@@ -1,4 +1,5 @@
-"""Two workers claiming from one list on PostgreSQL never get the same debtor or number."""
+"""The hopper on PostgreSQL: two workers never get the same debtor or number, and the
+single-statement read and write follow the same rules as on SQLite."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from dialer.campaign.settings import CampaignSettings
 from dialer.campaign.store import create_campaign
 from dialer.db.engine import make_engine, make_sessionmaker
 from dialer.db.models import CallAttempt
+from tests.unit.campaign import hopper_cases
 
 NOON = datetime(2026, 6, 3, 12, tzinfo=UTC)
 
@@ -45,3 +47,19 @@ async def test_two_workers_never_claim_the_same_number(fresh_postgres_url: str) 
     finally:
         for e in engines:
             await e.dispose()
+
+
+async def test_recycled_debtors_follow_the_rules(fresh_postgres_url: str) -> None:
+    engine = make_engine(fresh_postgres_url)
+    try:
+        await hopper_cases.recycled_debtors_follow_the_rules(make_sessionmaker(engine))
+    finally:
+        await engine.dispose()
+
+
+async def test_callbacks_go_to_their_agent(fresh_postgres_url: str) -> None:
+    engine = make_engine(fresh_postgres_url)
+    try:
+        await hopper_cases.callbacks_go_to_their_agent(make_sessionmaker(engine))
+    finally:
+        await engine.dispose()

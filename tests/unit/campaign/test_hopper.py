@@ -14,6 +14,7 @@ from dialer.campaign.recycle import DebtorStatus
 from dialer.campaign.settings import CampaignSettings
 from dialer.campaign.store import create_campaign
 from dialer.db.models import CallAttempt, Debtor, DncEntry, Phone
+from tests.unit.campaign import hopper_cases
 
 NOON = datetime(2026, 6, 3, 12, tzinfo=UTC)  # a Wednesday
 
@@ -85,3 +86,11 @@ async def test_skips_dnc_night_and_locks(sessions: async_sessionmaker[Any]) -> N
         dnc = await s.get(Debtor, debtors[0].id)
     assert night is not None and night.next_call_at is not None and night.next_call_at > NOON
     assert dnc is not None and dnc.status == DebtorStatus.EXHAUSTED.value
+
+
+async def test_recycled_debtors_follow_the_rules(sessions: async_sessionmaker[Any]) -> None:
+    await hopper_cases.recycled_debtors_follow_the_rules(sessions)
+
+
+async def test_callbacks_go_to_their_agent(sessions: async_sessionmaker[Any]) -> None:
+    await hopper_cases.callbacks_go_to_their_agent(sessions)

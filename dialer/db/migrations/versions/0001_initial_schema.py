@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 15:23:10.292700
+Create Date: 2026-11-23 17:29:54.072183
 """
 
 from collections.abc import Sequence
@@ -116,11 +116,12 @@ def upgrade() -> None:
         sa.UniqueConstraint("campaign_id", "account_id"),
     )
     with op.batch_alter_table("debtor", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_debtor_campaign_id"), ["campaign_id"], unique=False)
         batch_op.create_index(
-            "ix_debtor_hopper", ["campaign_id", "status", "priority", "id"], unique=False
+            "ix_debtor_hopper",
+            ["campaign_id", "status", "priority", "id", "next_call_at"],
+            unique=False,
+            postgresql_where=sa.text("status IN ('callback', 'new', 'ready', 'promised')"),
         )
-        batch_op.create_index(batch_op.f("ix_debtor_next_call_at"), ["next_call_at"], unique=False)
 
     op.create_table(
         "phone",
@@ -311,9 +312,10 @@ def downgrade() -> None:
 
     op.drop_table("phone")
     with op.batch_alter_table("debtor", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_debtor_next_call_at"))
-        batch_op.drop_index("ix_debtor_hopper")
-        batch_op.drop_index(batch_op.f("ix_debtor_campaign_id"))
+        batch_op.drop_index(
+            "ix_debtor_hopper",
+            postgresql_where=sa.text("status IN ('callback', 'new', 'ready', 'promised')"),
+        )
 
     op.drop_table("debtor")
     op.drop_table("portfolio")
