@@ -7,13 +7,10 @@
   debtor's ConfbridgeJoin is measured (`connect_stats`).
 - The debtor leaving ends the call for the agent; the agent stays in the bridge.
 - The agent's phone leaving (they hung up, or it failed) is `phone_lost`: the agent is
-  LOGGED_OUT. A debtor still in the bridge is never dropped: they are redirected to the
-  longest-idle READY agent, or, if none is free, wait in the high-priority `rescue` queue
-  ([acd-queue]) and go to the next agent who becomes free (or to that queue's treatment).
-- Debtors calling in wait in [acd-queue]; its UserEvent AcdCallWaiting (acd.waiting) puts
-  them in the ACD's queue with the call's own skills and priority; the ACD's assignment or
-  treatment decides where the call is redirected. While they wait, `QueueAnnouncer` tells
-  them their position and estimated wait.
+  LOGGED_OUT. A debtor still in the bridge is never dropped: `QueueLink.rescue` puts them
+  through to another agent or into the high-priority `rescue` queue.
+- Callers waiting in [acd-queue] (inbound, IVR "enqueue", rescued) are `acd.queue_link`'s:
+  this link only puts them through once the ACD has an agent for them.
 
 Calls of a campaign are connected with `connect` only: the campaign runtime owns their
 ACD state (acd.connect / call_ended). Calls this link routes itself (inbound, rescued,
@@ -25,19 +22,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Awaitable, Coroutine, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from acd.announcer import QueueAnnouncer
 from acd.connect_timer import ConnectStats, ConnectTimer
 from acd.errors import AcdError
 from acd.facade import Acd
-from acd.queues import QueueConfig, QueuedCall, Treatment
-from acd.records import LostCall, Reservation
+from acd.queue_link import QueueLink
+from acd.records import Reservation
 from acd.routing import Requirement
-from acd.waiting import ANNOUNCEMENT_EVENT, WAITING_EVENT, int_or_none, waiting_caller
+from acd.tasks import Tasks, quietly
 from dialer.db.types import utcnow
 from dialer.pbx.actions import OriginateRequest
 from dialer.pbx.events import CallAnswered, CallBridged, CallFailed, CallHungUp, CallLost, PbxEvent
@@ -47,11 +43,6 @@ log = logging.getLogger(__name__)
 
 SESSION_CONTEXT = "acd-agent-session"
 AGENT_CONTEXT = "acd-agent"
-QUEUE_CONTEXT = "acd-queue"
-TREATMENT_CONTEXT = "acd-treatment"
-IVR_CONTEXT = "dialer-ivr"
-RESCUE_QUEUE = "rescue"
-CALLBACK_EVENT = "AcdCallbackRequest"
 NO_SESSION_EVENT = "AcdNoAgentSession"
 REDIRECT_TRIES = 3
 
@@ -98,14 +89,18 @@ class AcdPbxLink:
         self.bridge_timeout_s = bridge_timeout_s
         self.abandon_context = abandon_context
         self.abandoned = 0
-        self.rescued = 0
         self.timer = ConnectTimer()
+        self.tasks = Tasks()
+        self.queue_link = QueueLink(link, acd, self.announcer, self.tasks, self._put_through)
         self._sessions: dict[str, _Session] = {}  # by login
         self._by_action: dict[str, _Session] = {}
         self._owned: dict[str, str] = {}  # channel -> login, calls whose ACD state we keep
-        self._waiting: dict[str, str] = {}  # uniqueid -> channel of queued callers
-        self._tasks: set[asyncio.Task[None]] = set()
         self._running = False
+
+    @property
+    def rescued(self) -> int:
+        """Debtors whose agent's phone dropped mid-call, rescued so far."""
+        return self.queue_link.rescued
 
     # ----- life cycle ------------------------------------------------------------------
     async def start(self) -> None:
@@ -115,10 +110,7 @@ class AcdPbxLink:
         self.link.subscribe_raw(
             ["ConfbridgeJoin", "ConfbridgeLeave", "UserEvent", "Hangup"], self._on_raw
         )
-        if RESCUE_QUEUE not in self.acd.queues.names():
-            self.acd.add_queue(QueueConfig(RESCUE_QUEUE, priority=100, max_wait_s=60))
-        self.acd.on_assignment = self._assigned
-        self.acd.on_treatment = self._treat
+        self.queue_link.start()
 
     async def stop(self, *, hang_up_sessions: bool = True) -> None:
         """Stop reacting; by default end every session this link opened."""
@@ -128,11 +120,9 @@ class AcdPbxLink:
                 self._forget(session)
                 self.acd.phone_lost(session.login)  # recorded: the agent is gone
                 if session.channel:
-                    await self._quietly(self.link.hangup(session.channel))
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        await self.announcer.close()
+                    await quietly(self.link.hangup(session.channel))
+        await self.tasks.cancel_all()
+        await self.queue_link.close()
 
     # ----- agents ----------------------------------------------------------------------
     async def login(self, login: str, *, ready: bool = False) -> None:
@@ -158,7 +148,7 @@ class AcdPbxLink:
             self._forget(session)
             self.acd.phone_lost(login)
             if session.channel:
-                await self._quietly(self.link.hangup(session.channel))
+                await quietly(self.link.hangup(session.channel))
             if isinstance(exc, asyncio.CancelledError):
                 raise
             raise AgentPhoneError(
@@ -174,7 +164,7 @@ class AcdPbxLink:
         if session is not None:
             self._forget(session)
             if session.channel:
-                await self._quietly(self.link.hangup(session.channel))
+                await quietly(self.link.hangup(session.channel))
 
     def session_channel(self, login: str) -> str | None:
         session = self._sessions.get(login)
@@ -220,7 +210,7 @@ class AcdPbxLink:
         """No agent in time: the abandon message ([dialer-abandon]); counted."""
         self.abandoned += 1
         self.acd.publish({"type": "call_abandoned", "channel": channel})
-        await self._quietly(self.link.redirect(channel, self.abandon_context, "s"))
+        await quietly(self.link.redirect(channel, self.abandon_context, "s"))
 
     def connect_stats(self) -> ConnectStats:
         return self.timer.stats()
@@ -252,64 +242,13 @@ class AcdPbxLink:
         if self._owned.pop(channel, None) is not None:
             self._ended(reservation.login)
 
-    def _assigned(self, call: QueuedCall, reservation: Reservation) -> None:
-        """The ACD gave a waiting call an agent who just became free."""
-        self._waiting.pop(call.call_id, None)
-        self.announcer.stop(call.call_id)
-        self._spawn(
-            self._put_through(
-                reservation, call.channel, call.attempt_id, call.debtor_id, call.entered_at
-            )
-        )
-
-    def _treat(self, call: QueuedCall, config: QueueConfig) -> None:
-        self._waiting.pop(call.call_id, None)
-        self.announcer.stop(call.call_id)
-        if config.treatment is Treatment.IVR:
-            target = (IVR_CONTEXT, config.treatment_target or "default")
-        else:
-            target = (TREATMENT_CONTEXT, config.treatment.value)
-        self._spawn(self._redirect_treatment(call.channel, target, config.treatment_target))
-
-    async def _redirect_treatment(self, channel: str, target: tuple[str, str], sound: str) -> None:
-        if sound and target[0] == TREATMENT_CONTEXT:
-            await self._quietly(self.link.set_var(channel, "ACD_SOUND", sound))
-        await self._quietly(self.link.redirect(channel, *target))
-
     def _phone_lost(self, session: _Session) -> None:
         self._forget(session)
         lost = self.acd.phone_lost(session.login)
         if lost is None or not lost.channel:
             return
         self._owned.pop(lost.channel, None)
-        self.rescued += 1
-        log.warning(
-            "agent %s lost their phone during a call: rescuing %s", lost.login, lost.channel
-        )
-        reservation = self.acd.reserve(call_id=lost.channel, exclude=[lost.login])
-        if reservation is not None:
-            self._spawn(
-                self._put_through(reservation, lost.channel, lost.attempt_id, lost.debtor_id, None)
-            )
-            return
-        self._spawn(self._wait_in_rescue_queue(lost))
-
-    async def _wait_in_rescue_queue(self, lost: LostCall) -> None:
-        """No agent free: park the debtor in [acd-queue] first, then queue them at the top."""
-        await self._quietly(self.link.redirect(lost.channel, QUEUE_CONTEXT, RESCUE_QUEUE))
-        placed = self.acd.enqueue(
-            RESCUE_QUEUE,
-            lost.channel,
-            channel=lost.channel,
-            attempt_id=lost.attempt_id,
-            debtor_id=lost.debtor_id,
-            priority=100,
-        )
-        if isinstance(placed, Reservation):  # someone became free meanwhile
-            await self._put_through(placed, lost.channel, lost.attempt_id, lost.debtor_id, None)
-        else:
-            self._waiting[lost.channel] = lost.channel
-            self.announcer.start(lost.channel, lost.channel)
+        self.queue_link.rescue(lost)
 
     # ----- events ----------------------------------------------------------------------
     def _on_event(self, event: PbxEvent) -> None:
@@ -343,11 +282,7 @@ class AcdPbxLink:
                 del self._owned[channel]
                 self._ended(login)
         elif name == "Hangup":
-            # queued by uniqueid (callers in [acd-queue]) or by channel (rescued debtors)
-            for call_id in (event.get("Uniqueid", ""), channel):
-                if self._waiting.pop(call_id, None) is not None:
-                    self.announcer.stop(call_id)
-                    self.acd.dequeue(call_id)
+            self.queue_link.hung_up(event.get("Uniqueid", ""), channel)
             self.timer.cancel(channel)
             login = self._owned.pop(channel, None)
             if login is not None:  # gone before (or without) leaving the bridge
@@ -356,57 +291,17 @@ class AcdPbxLink:
             self._user_event(event)
 
     def _user_event(self, event: Mapping[str, str]) -> None:
-        kind = event.get("UserEvent")
-        if kind == WAITING_EVENT:
-            self._caller_waiting(event)
-        elif kind == ANNOUNCEMENT_EVENT:
-            self.announcer.played(event.get("Channel", ""), event.get("Status", ""))
-        elif kind == CALLBACK_EVENT:
-            self.acd.publish(
-                {
-                    "type": "callback_requested",
-                    "queue": event.get("Queue", ""),
-                    "caller_id": event.get("CallerIDNum", ""),
-                    "attempt_id": int_or_none(event.get("AttemptId")),
-                    "debtor_id": int_or_none(event.get("DebtorId")),
-                }
-            )
-        elif kind == NO_SESSION_EVENT:
-            login, channel = event.get("Login", ""), event.get("Channel", "")
-            log.error("debtor %s sent to agent %s, whose bridge was empty", channel, login)
-            self.abandoned += 1
-            self.acd.publish({"type": "call_abandoned", "channel": channel, "login": login})
-            self.timer.fail(channel, NoAgentSessionError(f"agent {login} has no session"))
-
-    def _caller_waiting(self, event: Mapping[str, str]) -> None:
-        caller = waiting_caller(event)
-        if caller.queue == RESCUE_QUEUE:
-            return  # already queued by _phone_lost
-        try:
-            placed = self.acd.enqueue(
-                caller.queue,
-                caller.uniqueid,
-                channel=caller.channel,
-                inbound=True,
-                caller_id=caller.caller_id,
-                attempt_id=caller.attempt_id,
-                debtor_id=caller.debtor_id,
-                priority=caller.priority,
-                skills=caller.skills,
-            )
-        except AcdError as exc:
-            # Not ours to move (another process's queue, or a configuration error): the
-            # dialplan's own wait limit (ACD_MAX_WAIT_S) still ends the wait.
-            log.warning("caller %s in unknown queue %r: %s", caller.channel, caller.queue, exc)
-            self.acd.publish(
-                {"type": "queue_unknown", "queue": caller.queue, "channel": caller.channel}
-            )
-            return
-        if isinstance(placed, Reservation):
-            self._spawn(self._put_through(placed, caller.channel, None, None, None))
+        if event.get("UserEvent") == NO_SESSION_EVENT:
+            self._no_agent_session(event)
         else:
-            self._waiting[caller.uniqueid] = caller.channel
-            self.announcer.start(caller.uniqueid, caller.channel)
+            self.queue_link.user_event(event)
+
+    def _no_agent_session(self, event: Mapping[str, str]) -> None:
+        login, channel = event.get("Login", ""), event.get("Channel", "")
+        log.error("debtor %s sent to agent %s, whose bridge was empty", channel, login)
+        self.abandoned += 1
+        self.acd.publish({"type": "call_abandoned", "channel": channel, "login": login})
+        self.timer.fail(channel, NoAgentSessionError(f"agent {login} has no session"))
 
     def _ended(self, login: str) -> None:
         try:
@@ -418,17 +313,6 @@ class AcdPbxLink:
         self._by_action.pop(session.action_id, None)
         if self._sessions.get(session.login) is session:
             del self._sessions[session.login]
-
-    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def _quietly(self, aw: Awaitable[object]) -> None:
-        try:
-            await aw
-        except Exception as exc:
-            log.warning("AMI action failed: %s", exc)
 
 
 __all__ = ["AcdPbxLink", "AgentPhoneError", "ConnectResult", "ConnectStats", "NoAgentSessionError"]
