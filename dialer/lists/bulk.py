@@ -17,9 +17,8 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Connection, Table, insert
 from sqlalchemy.engine import Dialect
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 Processor = Callable[[Any], Any]
 
@@ -74,28 +73,45 @@ class BulkInsert:
         return flat
 
     def _statement(self, count: int) -> str:
-        """INSERT of `count` rows, cached per count (full chunks all share one)."""
+        """INSERT of `count` rows, cached per count."""
         sql = self._multi_sql.get(count)
         if sql is None:
             head, values = self.sql.split(" VALUES ", 1)
             sql = self._multi_sql[count] = f"{head} VALUES {', '.join([values] * count)}"
         return sql
 
-    async def run(self, conn: AsyncConnection, rows: list[tuple[Any, ...]]) -> None:
+    def run(self, conn: Connection, rows: list[tuple[Any, ...]]) -> None:
         """Insert `rows`, tuples in the order of `columns`."""
         if not rows:
             return
         if self.multi_row:
-            step = self.rows_per_statement
-            for start in range(0, len(rows), step):
-                chunk = rows[start : start + step]
-                await conn.exec_driver_sql(self._statement(len(chunk)), tuple(self._flat(chunk)))
+            start = 0
+            for size in _statement_sizes(len(rows), self.rows_per_statement):
+                chunk = rows[start : start + size]
+                conn.exec_driver_sql(self._statement(size), tuple(self._flat(chunk)))
+                start += size
         elif self.fast:
-            await conn.exec_driver_sql(self.sql, self._convert(rows))
+            conn.exec_driver_sql(self.sql, self._convert(rows))
         else:
-            await conn.execute(
+            conn.execute(
                 insert(self.table), [dict(zip(self.columns, row, strict=True)) for row in rows]
             )
+
+
+def _statement_sizes(total: int, most: int) -> list[int]:
+    """Rows per statement: full statements, then the rest as powers of two.
+
+    Each distinct size is another statement text here and another compiled statement in
+    the driver's cache (~3 MB for 4,681 rows); powers of two keep them to a few dozen,
+    whatever the batches' sizes, where one statement per remainder could be thousands.
+    """
+    sizes = [most] * (total // most)
+    rest = total % most
+    while rest:
+        power = 1 << (rest.bit_length() - 1)
+        sizes.append(power)
+        rest -= power
+    return sizes
 
 
 def _convert_column(values: Sequence[Any], processor: Processor) -> list[Any]:

@@ -11,15 +11,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection, async_sessionmaker
+from sqlalchemy import Connection, Table, bindparam, delete, func, insert, select, update
+from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from dialer.db.models import CallAttempt, Campaign, Creditor, Debtor, Phone, Portfolio
 from dialer.db.types import utcnow
 from dialer.lists.bulk import SQLITE_PARAMETERS, BulkInsert
 from dialer.lists.rows import DebtorRecord
+from dialer.lists.transactions import TransactionRunner
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +30,7 @@ PHONES = cast(Table, Phone.__table__)
 CREDITORS = cast(Table, Creditor.__table__)
 PORTFOLIOS = cast(Table, Portfolio.__table__)
 ATTEMPTS = cast(Table, CallAttempt.__table__)
+CAMPAIGNS = cast(Table, Campaign.__table__)
 _IN_CHUNK = 500  # parameters per IN (...) list, far below every backend's limit
 DEBTOR_COLUMNS = (
     "campaign_id", "portfolio_id", "account_id", "first_name", "last_name", "balance",
@@ -69,15 +72,21 @@ async def ensure_campaign(sessions: async_sessionmaker[Any], name: str) -> int:
 
 
 class DebtorWriter:
+    """Writes batches through `transactions`: one transaction per batch, on its connection.
+
+    The batch code below is synchronous Core so that the same code runs in the import's
+    SQLite thread and, through run_sync, on PostgreSQL's async connection.
+    """
+
     def __init__(
         self,
-        sessions: async_sessionmaker[Any],
+        transactions: TransactionRunner,
         campaign_id: int | None,
         *,
         dry_run: bool,
         update_priority: bool,
     ) -> None:
-        self.sessions = sessions
+        self.transactions = transactions
         self.campaign_id = campaign_id  # None only in a dry run for a campaign not yet made
         self.dry_run = dry_run
         self.update_priority = update_priority
@@ -86,7 +95,7 @@ class DebtorWriter:
         self.creditors_seen: set[str] = set()
         self._bulk: dict[str, BulkInsert] = {}
 
-    def _bulk_insert(self, conn: AsyncConnection, table: Table, columns: Any) -> BulkInsert:
+    def _bulk_insert(self, conn: Connection, table: Table, columns: Sequence[str]) -> BulkInsert:
         if table.name not in self._bulk:
             self._bulk[table.name] = BulkInsert(conn.dialect, table, columns)
         return self._bulk[table.name]
@@ -96,41 +105,34 @@ class DebtorWriter:
             if record.creditor:
                 self.creditors_seen.add(record.creditor)
         if self.dry_run:
-            return await self._count_only(records)
-        async with self.sessions() as session, session.begin():
-            conn = await session.connection()
-            if conn.dialect.name == "sqlite":
-                # SQLite's default 2 MB page cache thrashes on the phone-number index of a
-                # big list; 64 MB for this connection keeps the import's pages in memory.
-                await conn.exec_driver_sql("PRAGMA cache_size = -65536")
-            existing = await self._existing(conn, [r.account_id for r in records])
-            portfolios = await self._resolve_owners(conn, records)
-            now = utcnow()
-            fresh = [r for r in records if r.account_id not in existing]
-            known = [r for r in records if r.account_id in existing]
-            result = BatchResult(new=len(fresh), updated=len(known))
-            result.phones += await self._insert(conn, fresh, portfolios, now)
-            result.phones += await self._update(conn, known, existing, portfolios, now)
-            return result
+            return await self.transactions.run(self._count_only, records)
+        return await self.transactions.run(self._write_batch, records)
 
-    async def _count_only(self, records: list[DebtorRecord]) -> BatchResult:
-        if self.campaign_id is None:
-            existing: dict[str, int] = {}
-        else:
-            async with self.sessions() as session:
-                conn = await session.connection()
-                existing = await self._existing(conn, [r.account_id for r in records])
+    def _write_batch(self, conn: Connection, records: list[DebtorRecord]) -> BatchResult:
+        existing = self._existing(conn, [r.account_id for r in records])
+        portfolios = self._resolve_owners(conn, records)
+        now = utcnow()
+        fresh = [r for r in records if r.account_id not in existing]
+        known = [r for r in records if r.account_id in existing]
+        result = BatchResult(new=len(fresh), updated=len(known))
+        result.phones += self._insert(conn, fresh, portfolios, now)
+        result.phones += self._update(conn, known, existing, portfolios, now)
+        return result
+
+    def _count_only(self, conn: Connection, records: list[DebtorRecord]) -> BatchResult:
+        existing: dict[str, int] = {}
+        if self.campaign_id is not None:
+            existing = self._existing(conn, [r.account_id for r in records])
         known = sum(1 for r in records if r.account_id in existing)
         return BatchResult(
             new=len(records) - known, updated=known, phones=sum(len(r.phones) for r in records)
         )
 
-    async def _existing(self, conn: AsyncConnection, account_ids: list[str]) -> dict[str, int]:
+    def _existing(self, conn: Connection, account_ids: list[str]) -> dict[str, int]:
         found: dict[str, int] = {}
         if conn.dialect.name == "sqlite":  # the same query without SQLAlchemy's per-row work
-            # Few big queries: each is a round trip to the driver's thread.
             for chunk in _chunks(account_ids, SQLITE_PARAMETERS - 1):
-                result = await conn.exec_driver_sql(
+                result = conn.exec_driver_sql(
                     "SELECT account_id, id FROM debtor WHERE campaign_id = ? AND account_id IN "
                     f"({', '.join('?' * len(chunk))})",
                     (self.campaign_id, *chunk),
@@ -138,7 +140,7 @@ class DebtorWriter:
                 found.update(cast("list[tuple[str, int]]", result.all()))
             return found
         for chunk in _chunks(account_ids):
-            rows = await conn.execute(
+            rows = conn.execute(
                 select(DEBTORS.c.account_id, DEBTORS.c.id).where(
                     DEBTORS.c.campaign_id == self.campaign_id, DEBTORS.c.account_id.in_(chunk)
                 )
@@ -146,8 +148,8 @@ class DebtorWriter:
             found.update({account: int(debtor_id) for account, debtor_id in rows})
         return found
 
-    async def _resolve_owners(
-        self, conn: AsyncConnection, records: list[DebtorRecord]
+    def _resolve_owners(
+        self, conn: Connection, records: list[DebtorRecord]
     ) -> dict[int, int | None]:
         """Portfolio id per record line; creditor and portfolio rows made when new."""
         pairs = {(r.creditor, r.portfolio) for r in records if r.creditor}
@@ -155,32 +157,32 @@ class DebtorWriter:
         for creditor, portfolio in pairs:
             if creditor is None:
                 continue
-            creditor_id = await self._creditor_id(conn, creditor)
+            creditor_id = self._creditor_id(conn, creditor)
             ids[(creditor, portfolio)] = (
-                await self._portfolio_id(conn, creditor_id, portfolio) if portfolio else None
+                self._portfolio_id(conn, creditor_id, portfolio) if portfolio else None
             )
         return {r.line: ids.get((r.creditor, r.portfolio)) for r in records}
 
-    async def _portfolio_id(self, conn: AsyncConnection, creditor_id: int, name: str) -> int:
+    def _portfolio_id(self, conn: Connection, creditor_id: int, name: str) -> int:
         key = (creditor_id, name)
         if key not in self._portfolios:
             table = PORTFOLIOS
-            found = await conn.scalar(
+            found = conn.scalar(
                 select(table.c.id).where(table.c.creditor_id == creditor_id, table.c.name == name)
             )
             if found is None:
-                found = await conn.scalar(
+                found = conn.scalar(
                     insert(table).values(creditor_id=creditor_id, name=name).returning(table.c.id)
                 )
             self._portfolios[key] = int(cast(int, found))
         return self._portfolios[key]
 
-    async def _creditor_id(self, conn: AsyncConnection, name: str) -> int:
+    def _creditor_id(self, conn: Connection, name: str) -> int:
         if name not in self._creditors:
             table = CREDITORS
-            found = await conn.scalar(select(table.c.id).where(table.c.name == name))
+            found = conn.scalar(select(table.c.id).where(table.c.name == name))
             if found is None:
-                found = await conn.scalar(insert(table).values(name=name).returning(table.c.id))
+                found = conn.scalar(insert(table).values(name=name).returning(table.c.id))
             self._creditors[name] = int(cast(int, found))
         return self._creditors[name]
 
@@ -200,9 +202,9 @@ class DebtorWriter:
             "extra": record.extra,
         }
 
-    async def _insert(
+    def _insert(
         self,
-        conn: AsyncConnection,
+        conn: Connection,
         records: list[DebtorRecord],
         portfolios: dict[int, int | None],
         now: Any,
@@ -217,17 +219,21 @@ class DebtorWriter:
             )
             for r in records
         ]  # fmt: skip
-        await self._bulk_insert(conn, DEBTORS, DEBTOR_COLUMNS).run(conn, rows)
-        ids = await self._new_ids(conn, records)
+        self._bulk_insert(conn, DEBTORS, DEBTOR_COLUMNS).run(conn, rows)
+        ids = self._new_ids(conn, records)
         phones = [
             (ids[r.account_id], p.position, p.e164, p.kind, p.timezone, False, 0)
             for r in records
             for p in r.phones
         ]
-        await self._bulk_insert(conn, PHONES, PHONE_COLUMNS).run(conn, phones)
+        # Numbers are random: inserted in file order, each lands on another page of the
+        # number index. Sorted, the batch walks that index once, front to back (a third
+        # less CPU for a million debtors, and far fewer pages read and rewritten).
+        phones.sort(key=itemgetter(2))
+        self._bulk_insert(conn, PHONES, PHONE_COLUMNS).run(conn, phones)
         return len(phones)
 
-    async def _new_ids(self, conn: AsyncConnection, records: list[DebtorRecord]) -> dict[str, int]:
+    def _new_ids(self, conn: Connection, records: list[DebtorRecord]) -> dict[str, int]:
         """Ids of the debtors just inserted, by account id.
 
         On SQLite this transaction holds the write lock since its first insert, and a table
@@ -236,17 +242,17 @@ class DebtorWriter:
         (and on other databases) read back by the unique (campaign, account_id) key.
         """
         if conn.dialect.name == "sqlite":
-            last = await conn.scalar(select(func.max(DEBTORS.c.id)))
-            first = await self._existing(conn, [records[0].account_id])
+            last = conn.scalar(select(func.max(DEBTORS.c.id)))
+            first = self._existing(conn, [records[0].account_id])
             if last is not None and first.get(records[0].account_id) == last - len(records) + 1:
                 start = last - len(records) + 1
                 return {r.account_id: start + n for n, r in enumerate(records)}
         # Cheaper than RETURNING through SQLAlchemy's per-row machinery.
-        return await self._existing(conn, [r.account_id for r in records])
+        return self._existing(conn, [r.account_id for r in records])
 
-    async def _update(
+    def _update(
         self,
-        conn: AsyncConnection,
+        conn: Connection,
         records: list[DebtorRecord],
         existing: dict[str, int],
         portfolios: dict[int, int | None],
@@ -260,16 +266,16 @@ class DebtorWriter:
             if self.update_priority:
                 values["priority"] = record.priority
             rows.append({"b_id": existing[record.account_id], **values})
-        await conn.execute(update(DEBTORS).where(DEBTORS.c.id == bindparam("b_id")), rows)
-        return await self._replace_phones(conn, records, existing)
+        conn.execute(update(DEBTORS).where(DEBTORS.c.id == bindparam("b_id")), rows)
+        return self._replace_phones(conn, records, existing)
 
-    async def _replace_phones(
-        self, conn: AsyncConnection, records: list[DebtorRecord], existing: dict[str, int]
+    def _replace_phones(
+        self, conn: Connection, records: list[DebtorRecord], existing: dict[str, int]
     ) -> int:
         debtor_ids = [existing[r.account_id] for r in records]
         old: dict[tuple[int, int], tuple[int, str]] = {}
         for chunk in _chunks(debtor_ids):
-            rows = await conn.execute(
+            rows = conn.execute(
                 select(PHONES.c.debtor_id, PHONES.c.position, PHONES.c.id, PHONES.c.number_e164)
                 .where(PHONES.c.debtor_id.in_(chunk))
             )  # fmt: skip
@@ -295,37 +301,43 @@ class DebtorWriter:
                                     "right_party_contacts": 0, **values})  # fmt: skip
         by_id = update(PHONES).where(PHONES.c.id == bindparam("b_id"))
         if same:
-            await conn.execute(by_id, same)
+            conn.execute(by_id, same)
         if changed:
-            await conn.execute(by_id, changed)
+            conn.execute(by_id, changed)
         if inserts:
-            await conn.execute(insert(PHONES), inserts)
-        await self._retire(conn, [pid for key, (pid, _n) in old.items() if key not in wanted])
+            conn.execute(insert(PHONES), inserts)
+        self._retire(conn, [pid for key, (pid, _n) in old.items() if key not in wanted])
         return len(inserts) + len(same) + len(changed)
 
-    async def _retire(self, conn: AsyncConnection, phone_ids: list[int]) -> None:
+    def _retire(self, conn: Connection, phone_ids: list[int]) -> None:
         """Delete phones no longer in the file; keep (as bad) those with call history."""
         if not phone_ids:
             return
         attempts = ATTEMPTS
         dialled: set[int] = set()
         for chunk in _chunks(phone_ids):
-            rows = await conn.execute(
+            rows = conn.execute(
                 select(attempts.c.phone_id).where(attempts.c.phone_id.in_(chunk)).distinct()
             )
             dialled.update(int(pid) for (pid,) in rows)
         unused = [pid for pid in phone_ids if pid not in dialled]
         for chunk in _chunks(unused):
-            await conn.execute(delete(PHONES).where(PHONES.c.id.in_(chunk)))
+            conn.execute(delete(PHONES).where(PHONES.c.id.in_(chunk)))
         for chunk in _chunks(sorted(dialled)):
-            await conn.execute(update(PHONES).where(PHONES.c.id.in_(chunk)).values(bad=True))
+            conn.execute(update(PHONES).where(PHONES.c.id.in_(chunk)).values(bad=True))
 
     async def link_creditor(self) -> None:
         """A new campaign whose file names exactly one creditor belongs to that creditor."""
         if self.dry_run or self.campaign_id is None or len(self.creditors_seen) != 1:
             return
         (name,) = self.creditors_seen
-        async with self.sessions() as session, session.begin():
-            campaign = await session.get(Campaign, self.campaign_id)
-            if campaign is not None and campaign.creditor_id is None:
-                campaign.creditor_id = self._creditors.get(name)
+        creditor_id = self._creditors.get(name)
+        if creditor_id is not None:
+            await self.transactions.run(self._link_creditor, creditor_id)
+
+    def _link_creditor(self, conn: Connection, creditor_id: int) -> None:
+        conn.execute(
+            update(CAMPAIGNS)
+            .where(CAMPAIGNS.c.id == self.campaign_id, CAMPAIGNS.c.creditor_id.is_(None))
+            .values(creditor_id=creditor_id)
+        )

@@ -196,6 +196,7 @@ async def test_bad_rows_are_rejected_whole_and_good_rows_go_in(
     assert rows[0] == ["line", "reason", "account_id", "first_name", "balance", "phone1", "phone2"]
     assert [row[0] for row in rows[1:]] == ["3", "4", "6", "5"]
     assert rows[2][2:] == ["A3", "Celina", "5", "501234567", "12345"]
+    assert rows[4][2:] == ["A1", "Dorota", "7", "721234567", ""]  # a duplicate keeps its cells
 
 
 async def test_reimport_updates_in_place_and_replaces_phones(db: Sessions, tmp_path: Path) -> None:
