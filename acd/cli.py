@@ -98,7 +98,7 @@ async def _sim_floor(sessions: Any, settings: Settings, logins: list[str], secon
     for login in logins:
         if login not in known:  # never overwrite a real agent's skills
             await save_agent(sessions, AgentProfile(login, f"Agent {login}"), {})
-    acd = await acd_from_db(sessions)
+    acd = await acd_from_db(sessions, settings.acd)
     ami = AmiLink(settings.asterisk)
     await ami.start()
     pbx = AcdPbxLink(ami, acd)

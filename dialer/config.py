@@ -6,12 +6,21 @@ Every layer is validated together, so `dialer check-config` can name each bad ke
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_FILE = PROJECT_ROOT / "config" / "dialer.toml"
@@ -75,12 +84,78 @@ class SpeechSettings(Section):
     vosk_model_dir: str = ""
 
 
+# [acd-queue]'s extension pattern _[a-zA-Z0-9]. : a letter or digit, then at least one more.
+QUEUE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]+")
+RESERVED_QUEUES = frozenset({"rescue"})  # acd.queue_link's, for debtors whose agent dropped
+# The dialplan ends any wait the ACD did not (ACD_MAX_WAIT_S, 600 s): a queue's own limit
+# must come first.
+MAX_QUEUE_WAIT_S = 590.0
+
+
+class AcdQueueSection(Section):
+    """One [acd.queues.NAME] table: a queue of the ACD (acd.queues.QueueConfig)."""
+
+    # What an agent needs to take this queue's calls: {language = "pl", min_seniority = 2}.
+    skills: dict[str, str | int | list[str]] = Field(default_factory=dict)
+    priority: int = Field(0, ge=0, le=99)  # across queues, higher first; rescue has 100
+    max_wait_s: float = Field(60.0, gt=0, le=MAX_QUEUE_WAIT_S)
+    treatment: Literal["message", "ivr", "callback"] = "message"
+    treatment_target: str = Field("", validate_default=True)  # sound, or IVR script name
+    announce: bool = True
+    announce_every_s: float = Field(30.0, ge=0)
+
+    @field_validator("skills")
+    @classmethod
+    def _seniority_is_a_level(
+        cls, skills: dict[str, str | int | list[str]]
+    ) -> dict[str, str | int | list[str]]:
+        for key in ("seniority", "min_seniority"):
+            value = skills.get(key)
+            if isinstance(value, str) and value.isdigit():  # from an environment variable
+                value = skills[key] = int(value)
+            if value is not None and (not isinstance(value, int) or value < 0):
+                raise ValueError(f"{key} must be a whole number, 0 or more")
+        return skills
+
+    @field_validator("treatment_target")
+    @classmethod
+    def _ivr_needs_a_script(cls, target: str, info: ValidationInfo) -> str:
+        if info.data.get("treatment") == "ivr" and not target.strip():
+            raise ValueError('treatment "ivr" needs the IVR script\'s name here')
+        return target
+
+
+def _default_queues() -> dict[str, AcdQueueSection]:
+    return {"collections": AcdQueueSection()}  # campaigns' default acd_queue
+
+
+def _queue_name(name: str) -> str:
+    if name in RESERVED_QUEUES:
+        raise ValueError(f"queue {name!r} is the ACD's own, it cannot be configured")
+    if not QUEUE_NAME.fullmatch(name):
+        raise ValueError(
+            f"queue name {name!r}: a letter or digit, then letters, digits, - or _ "
+            "(at least 2 characters: the dialplan's [acd-queue] extension)"
+        )
+    return name
+
+
+QueueName = Annotated[str, AfterValidator(_queue_name)]
+
+
+class AcdSection(Section):
+    wrapup_s: float = Field(10.0, ge=0)
+    reservation_timeout_s: float = Field(30.0, gt=0)
+    queues: dict[QueueName, AcdQueueSection] = Field(default_factory=_default_queues)
+
+
 class Settings(Section):
     database: DatabaseSettings = DatabaseSettings()
     asterisk: AsteriskSettings = AsteriskSettings()
     locale: LocaleSettings = LocaleSettings()
     web: WebSettings = WebSettings()
     speech: SpeechSettings = SpeechSettings()
+    acd: AcdSection = AcdSection()
 
 
 class ConfigError(Exception):

@@ -65,7 +65,9 @@ def register(subparsers: Any) -> None:
     run.add_argument("--minutes", type=float, help="stop after this long")
     run.add_argument("--until-done", action="store_true", help="stop when nothing is left")
     run.add_argument("--start", action="store_true", help="set the campaign RUNNING first")
-    run.add_argument("--wrapup", type=float, default=10.0, help="wrap-up seconds")
+    run.add_argument(
+        "--wrapup", type=float, default=None, help="wrap-up seconds (default: acd.wrapup_s)"
+    )
     run.add_argument(
         "--web", action="store_true", help="serve the dashboard and agent screens (web.port)"
     )

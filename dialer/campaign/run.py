@@ -38,7 +38,7 @@ class RunOptions:
     minutes: float | None = None
     until_done: bool = False
     start: bool = False
-    wrapup_s: float = 10.0
+    wrapup_s: float | None = None  # None: the configuration's acd.wrapup_s
     web: bool = False
     ivr: bool = False
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import select
@@ -19,12 +19,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from acd import (
     Acd,
     AcdError,
-    AcdSettings,
     AgentProfile,
     AgentState,
     QueueConfig,
     Requirement,
 )
+from acd.bootstrap import acd_settings, add_configured_queues
 from acd.pbx_link import AcdPbxLink
 from acd.store import DbStateStore
 from dialer.campaign.abandon import abandon_sound
@@ -81,6 +81,7 @@ class DialerProcess:
     publish: Publish = no_publish
     runners: dict[int, CampaignRunner] = field(default_factory=dict)
     agent_ids: dict[str, int] = field(default_factory=dict)
+    campaign_queues: set[str] = field(default_factory=set)  # queues a campaign has opened
 
     async def login_agents(self, logins: Iterable[str]) -> list[str]:
         """Call each agent's phone into their session and make them READY; returns who made it."""
@@ -118,11 +119,7 @@ class DialerProcess:
     ) -> CampaignRunner:
         if campaign_id not in self.runners:
             settings = await load_settings(self.sessions, campaign_id)
-            if settings.acd_queue not in self.acd.queues.names():
-                # Agentless "press 1" (IVR enqueue) and rescued calls wait in this queue.
-                self.acd.add_queue(
-                    QueueConfig(settings.acd_queue, Requirement.of(settings.skills or None))
-                )
+            self.open_campaign_queue(settings.acd_queue, settings.skills)
             variables = dict(variables or {})
             sound = await abandon_sound(self.settings, self.sessions, campaign_id, settings)
             if sound:
@@ -138,6 +135,20 @@ class DialerProcess:
                 variables,
             )
         return self.runners[campaign_id]
+
+    def open_campaign_queue(self, name: str, skills: Mapping[str, Any]) -> None:
+        """The queue where a campaign's agentless "press 1" callers (IVR enqueue) wait.
+
+        One the configuration does not list is created with the defaults. The first campaign
+        to use a queue that asks no skills of its own (none configured) gives it its skills."""
+        requirement = Requirement.of(skills or None)
+        configured = self.settings.acd.queues.get(name)
+        first = name not in self.campaign_queues
+        self.campaign_queues.add(name)
+        if name not in self.acd.queues.names():
+            self.acd.add_queue(QueueConfig(name, requirement))
+        elif first and configured is not None and not configured.skills:
+            self.acd.add_queue(replace(self.acd.queues.config(name), requirement=requirement))
 
     async def close(self) -> None:
         for login in [row["login"] for row in self.acd.agent_states()]:
@@ -159,15 +170,19 @@ async def open_process(
     sessions: async_sessionmaker[AsyncSession],
     *,
     publish: Publish = no_publish,
-    wrapup_s: float = 10.0,
+    wrapup_s: float | None = None,
 ) -> DialerProcess:
-    """Log in to AMI (AmiLoginError if Asterisk is down) and start the ACD's PBX side."""
+    """Log in to AMI (AmiLoginError if Asterisk is down) and start the ACD's PBX side.
+
+    The ACD's settings and queues are the configuration's [acd]; `wrapup_s` overrides its
+    wrap-up time."""
     link = AmiLink(settings.asterisk)
     await link.start()
     agent_ids: dict[str, int] = {}
     state_store = DbStateStore(sessions, agent_ids.get)
     await state_store.start()
-    acd = Acd(settings=AcdSettings(wrapup_s=wrapup_s), store=state_store)
+    acd = Acd(settings=acd_settings(settings.acd, wrapup_s=wrapup_s), store=state_store)
+    add_configured_queues(acd, settings.acd)
     acd_link = AcdPbxLink(link, acd)
     await acd_link.start()
 
