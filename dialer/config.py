@@ -126,7 +126,14 @@ class AcdQueueSection(Section):
 
 
 def _default_queues() -> dict[str, AcdQueueSection]:
-    return {"collections": AcdQueueSection()}  # campaigns' default acd_queue
+    return {
+        "collections": AcdQueueSection(),  # campaigns' default acd_queue
+        # Debtors calling back: answered before the campaigns' callers, and offered a
+        # callback rather than a message when nobody is free for two minutes.
+        "inbound": AcdQueueSection(
+            priority=10, max_wait_s=120.0, treatment="callback", announce_every_s=45.0
+        ),
+    }
 
 
 def _queue_name(name: str) -> str:
