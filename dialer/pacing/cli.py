@@ -51,6 +51,7 @@ def _simulate(args: argparse.Namespace, _settings: Settings) -> int:
         ("connected to agents", str(r.connected)),
         ("abandoned", str(r.abandons)),
         ("abandon rate", f"{100 * r.abandon_rate:.2f} %"),
+        ("  of it by pacing", f"{100 * r.pacing_abandon_rate:.2f} % (the rest: AMD mistakes)"),
         ("worst 1-hour abandon", f"{100 * r.worst_hour_abandon:.2f} %"),
         ("occupancy", f"{100 * r.occupancy:.1f} %"),
         ("mean agent wait", f"{r.mean_wait_s:.1f} s"),
