@@ -85,8 +85,8 @@ async def run(rows: int, keep: bool, folder: Path) -> None:
     print(f"import: {rows:,} rows in {elapsed:.1f} s = {rows / elapsed:,.0f} rows/s, "
           f"{report.phones / elapsed:,.0f} phones/s; peak RSS {peak_mb:.0f} MB")  # fmt: skip
     # Wall time depends on what else runs; CPU seconds and load say how much. The main
-    # thread reads and checks rows, the SQLite writer thread writes: on two idle cores the
-    # import takes about as long as the busier of the two.
+    # thread reads and checks rows, the SQLite writer thread writes; both need the GIL for
+    # their Python work, so on idle cores they overlap only while SQLite itself works.
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"CPU {cpu:.1f} s ({cpu / rows * 1e6:.0f} us/row): main thread {main_cpu:.1f} s, "
           f"writer thread {cpu - main_cpu:.1f} s; {os.cpu_count()} CPUs, "
