@@ -213,6 +213,7 @@ class CallFlow:
             return
         if event.status is AmdStatus.MACHINE:
             self.stats.record_outcome(self.clock(), self._ring_s(call), False, True)
+            self.stats.record_machine_verdict(self.clock(), self.settings.amd_false_positive_rate)
             await self._advance(call, AttemptState.MACHINE)
             await self._redirect(call, "dialer-machine", "s")
         elif event.status in (AmdStatus.HUMAN, AmdStatus.NOTSURE):

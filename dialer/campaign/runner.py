@@ -103,7 +103,12 @@ class CampaignRunner:
         self._subscribed = True
         await self.reconciler.settle_leftovers()
         learnt = await restore_stats(
-            self.sessions, self.campaign_id, self.stats, self.clock(), self.acd.settings.wrapup_s
+            self.sessions,
+            self.campaign_id,
+            self.stats,
+            self.clock(),
+            self.acd.settings.wrapup_s,
+            self.settings.amd_false_positive_rate,
         )
         if learnt:
             log.info(

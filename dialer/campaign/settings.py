@@ -138,7 +138,8 @@ class CampaignSettings(_Model):
         default=30, ge=1
     )  # over the campaign, then the phone is bad
     tick_s: float = Field(default=0.5, gt=0, le=10)
-    # Estimated share of AMD "machine" verdicts that were really people (UK counting).
+    # Estimated share of AMD "machine" verdicts that were really people: counted as abandons
+    # (UK counting) in reports and in the rate pacing keeps under its target.
     amd_false_positive_rate: float = Field(default=0.0, ge=0, le=1)
 
     @field_validator("dial_string")

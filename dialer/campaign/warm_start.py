@@ -38,11 +38,12 @@ async def restore_stats(
     stats: PacingStats,
     now_mono: float,
     wrapup_s: float,
+    amd_false_positive_rate: float = 0.0,
 ) -> int:
     """Feed `stats` with what the campaign did before; returns the attempts it learnt from."""
     mono = _Clock(now_mono, utcnow())
     async with sessions() as session:
-        await _restore_live_answers(session, campaign_id, stats, mono)
+        await _restore_live_answers(session, campaign_id, stats, mono, amd_false_positive_rate)
         outcomes = await _restore_outcomes(session, campaign_id, stats, mono)
         await _restore_talks(session, campaign_id, stats, wrapup_s)
         dials = await session.scalar(
@@ -53,16 +54,23 @@ async def restore_stats(
 
 
 async def _restore_live_answers(
-    session: AsyncSession, campaign_id: int, stats: PacingStats, mono: _Clock
+    session: AsyncSession,
+    campaign_id: int,
+    stats: PacingStats,
+    mono: _Clock,
+    amd_false_positive_rate: float,
 ) -> None:
-    """Connected and abandoned calls: the campaign's abandon rate so far.
+    """Connected and abandoned calls, and machines that may have been people: the
+    campaign's abandon rate so far.
 
     Calls older than the statistics' abandon window only count; recent ones keep their time.
     """
     window_start = mono.now_wall - timedelta(seconds=stats.abandon_window_s)
     live = (
         CallAttempt.campaign_id == campaign_id,
-        CallAttempt.outcome.in_([AttemptOutcome.CONNECTED, AttemptOutcome.ABANDONED]),
+        CallAttempt.outcome.in_(
+            [AttemptOutcome.CONNECTED, AttemptOutcome.ABANDONED, AttemptOutcome.MACHINE]
+        ),
     )
     older = await session.execute(
         select(CallAttempt.outcome, func.count())
@@ -71,19 +79,23 @@ async def _restore_live_answers(
     )
     for outcome, count in older.all():
         for _ in range(count):
-            _record_live(stats, outcome, mono(window_start) - 1.0)
+            _record_live(stats, outcome, mono(window_start) - 1.0, amd_false_positive_rate)
     recent = await session.execute(
         select(CallAttempt.outcome, CallAttempt.answered_at, CallAttempt.created_at)
         .where(*live, CallAttempt.created_at >= window_start)
         .order_by(CallAttempt.id)
     )
     for outcome, answered_at, created_at in recent:
-        _record_live(stats, outcome, mono(answered_at or created_at))
+        _record_live(stats, outcome, mono(answered_at or created_at), amd_false_positive_rate)
 
 
-def _record_live(stats: PacingStats, outcome: str | None, at: float) -> None:
+def _record_live(
+    stats: PacingStats, outcome: str | None, at: float, amd_false_positive_rate: float
+) -> None:
     if outcome == AttemptOutcome.ABANDONED:
         stats.record_abandon(at)
+    elif outcome == AttemptOutcome.MACHINE:
+        stats.record_machine_verdict(at, amd_false_positive_rate)
     else:
         stats.record_connected(at)
 

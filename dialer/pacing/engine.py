@@ -208,8 +208,8 @@ class PacingEngine:
         """theta (the marginal call's allowed abandon risk), the campaign budget, and the spare
         budget: the tighter of the campaign's and the guard window's, less the loss in flight."""
         s = self.settings
-        aim = _aim(s, stats.live_answers)
-        budget = aim * stats.live_answers - stats.abandons_total
+        aim = _aim(s, stats.answers_counted)
+        budget = aim * stats.answers_counted - stats.abandons_counted
         spare = budget - loss0
         pooling = math.sqrt(snap.agents_logged_in / 10.0)
         # Integral feedback: unused budget buys risk for the marginal call, up to a cap.
@@ -235,7 +235,7 @@ class PacingEngine:
         return theta, budget, spare
 
 
-def _aim(s: PacingSettings, answered: int) -> float:
+def _aim(s: PacingSettings, answered: float) -> float:
     """The abandon rate actually aimed at: the target less a margin for bad luck."""
     t = s.target_abandon
     noise = s.safety_z * math.sqrt((1.0 - t) / (t * max(answered, 1)))

@@ -56,14 +56,18 @@ class PacingStats:
         self.abandon_window_s = abandon_window_s
         self._outcomes = _Ring(outcome_window, 3)  # time, ring seconds, kind
         self._talks = _Ring(talk_window, 2)  # talk seconds, wrap seconds
-        # time, 1 = abandoned / 0 = connected; an hour of 1,000 agents fits
-        self._live = _Ring(32768, 2)
+        # time, people counted, abandons counted (1, 1 = abandoned; 1, 0 = connected; a
+        # machine verdict adds its chance of having been a person to both); an hour of 1,000
+        # agents fits
+        self._live = _Ring(32768, 3)
         self.dials_total = 0
         self.outcomes_total = 0
         self.humans_total = 0
         self.machines_total = 0
         self.connected_total = 0
         self.abandons_total = 0
+        # Machine verdicts estimated to have been people, hung up on: abandons the UK way.
+        self.amd_false_positives = 0.0
         self._version = 0  # bumps on each outcome so derived arrays can be cached
         self._cache_key: tuple[int, int, float] | None = None
         self._cache_val: tuple[FloatArray, FloatArray] | None = None
@@ -85,11 +89,18 @@ class PacingStats:
 
     def record_abandon(self, now: float) -> None:
         self.abandons_total += 1
-        self._live.push(now, 1.0)
+        self._live.push(now, 1.0, 1.0)
 
     def record_connected(self, now: float) -> None:
         self.connected_total += 1
-        self._live.push(now, 0.0)
+        self._live.push(now, 1.0, 0.0)
+
+    def record_machine_verdict(self, now: float, false_positive_rate: float) -> None:
+        """An AMD "machine": with the campaign's estimated false-positive rate, that share of
+        a person who was hung up on counts as answered and abandoned (Ofcom's counting)."""
+        if false_positive_rate > 0.0:
+            self.amd_false_positives += false_positive_rate
+            self._live.push(now, false_positive_rate, false_positive_rate)
 
     # --- campaign totals -----------------------------------------------------------------
     @property
@@ -98,18 +109,29 @@ class PacingStats:
         return self.connected_total + self.abandons_total
 
     @property
+    def answers_counted(self) -> float:
+        """Live answers plus the people AMD is estimated to have taken for machines."""
+        return self.live_answers + self.amd_false_positives
+
+    @property
+    def abandons_counted(self) -> float:
+        return self.abandons_total + self.amd_false_positives
+
+    @property
     def abandon_rate(self) -> float:
-        return self.abandons_total / self.live_answers if self.live_answers else 0.0
+        answered = self.answers_counted
+        return self.abandons_counted / answered if answered else 0.0
 
     def recent_abandon_rate(self, now: float) -> float:
         answered, abandoned = self.window_counts(now, self.abandon_window_s)
         return abandoned / answered if answered else 0.0
 
-    def window_counts(self, now: float, window_s: float) -> tuple[int, int]:
-        """Live answers and abandons in the last `window_s` seconds (the short-window guard)."""
+    def window_counts(self, now: float, window_s: float) -> tuple[float, float]:
+        """Answers and abandons counted in the last `window_s` seconds (the short-window
+        guard)."""
         rows = self._live.rows()
-        recent = rows[rows[:, 0] >= now - window_s, 1]
-        return len(recent), int(recent.sum())
+        recent = rows[rows[:, 0] >= now - window_s]
+        return float(recent[:, 1].sum()), float(recent[:, 2].sum())
 
     # --- estimates -----------------------------------------------------------------------
     def _weights(self, times: FloatArray, now: float) -> FloatArray:

@@ -7,6 +7,7 @@ from collections import Counter
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
@@ -299,3 +300,39 @@ async def test_campaign_with_retries_ahead_is_idle_not_finished(
     # Busy, no-answer and machine outcomes come back later: the campaign is only out of calls
     # for now, so it keeps its status.
     assert await get_status(sessions, campaign_id) is CampaignStatus.RUNNING
+
+
+async def test_machine_verdicts_count_as_abandons_with_an_amd_false_positive_rate(
+    sessions: async_sessionmaker[Any],
+) -> None:
+    settings = CampaignSettings(
+        dial_mode=DialMode.PROGRESSIVE,
+        calling_window=ALWAYS,
+        tick_s=0.05,
+        caps={"per_number_per_day": 1},
+        amd_false_positive_rate=0.25,
+    )
+    campaign_id = await create_campaign(sessions, "machines", settings)
+    only_machines = OutcomeMix(human=0, machine=1, busy=0, no_answer=0, congestion=0, invalid=0)
+    await add_sim_debtors(sessions, campaign_id, 4, only_machines, phones_per_debtor=(1,))
+    await set_status(sessions, campaign_id, CampaignStatus.RUNNING)
+    pbx = FakePbx()
+    acd = acd_with(["1", "2"])
+    runner = CampaignRunner(sessions, campaign_id, settings, pbx, acd, FakeConnector(pbx))
+    try:
+        await runner.run(until=runner.clock() + 60, stop_when_done=True)
+    finally:
+        await pbx.close()
+        await acd.aclose()
+    assert runner.stats.machines_total == 4 and runner.stats.live_answers == 0
+    # Ofcom's counting: a quarter of those machines were people who were hung up on.
+    assert runner.stats.amd_false_positives == pytest.approx(1.0)
+    assert runner.stats.abandon_rate == pytest.approx(1.0)
+    # A restarted runner counts them again from the stored attempts.
+    other_acd = acd_with([])
+    restarted = CampaignRunner(sessions, campaign_id, settings, FakePbx(), other_acd, None)
+    try:
+        await restarted.prepare()
+    finally:
+        await other_acd.aclose()
+    assert restarted.stats.amd_false_positives == pytest.approx(1.0)

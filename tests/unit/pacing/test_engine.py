@@ -154,3 +154,14 @@ def test_an_overdrawn_budget_fades_the_low_risk_floor() -> None:
     assert deeply.allowance < slightly.allowance
     assert deeply.dial <= slightly.dial
     assert deeply.dial >= 4  # the progressive floor stays
+
+
+def test_estimated_amd_false_positives_spend_the_abandon_budget() -> None:
+    engine = PacingEngine()
+    plain, counted = warm_stats(), warm_stats()
+    for t in np.linspace(0.0, 3000.0, 150):
+        counted.record_machine_verdict(float(t), 0.2)  # 30 people taken for machines
+    snap = snapshot(ready=4)
+    before, after = engine.decide(snap, plain), engine.decide(snap, counted)
+    assert after.abandon_rate > 0.1 > before.abandon_rate
+    assert after.dial < before.dial  # the budget is overdrawn: no more overdial

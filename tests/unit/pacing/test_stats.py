@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from dialer.pacing import PacingStats
 
@@ -66,3 +67,25 @@ def test_window_counts_only_the_recent_answers() -> None:
     assert answered == 61  # 60 connected + the recent abandon
     assert abandoned == 1
     assert stats.recent_abandon_rate(7200.0) == abandoned / answered
+
+
+def test_amd_false_positives_count_as_answered_and_abandoned() -> None:
+    stats = PacingStats()
+    for i in range(9):
+        stats.record_connected(float(i))
+    for i in range(10):
+        stats.record_machine_verdict(float(i), 0.1)  # one person in ten machines, hung up on
+    assert stats.live_answers == 9  # real live answers: the progressive fallback's count
+    assert stats.answers_counted == pytest.approx(10.0)
+    assert stats.abandons_counted == pytest.approx(1.0)
+    assert stats.abandon_rate == pytest.approx(0.1)
+    assert stats.window_counts(10.0, 60.0) == pytest.approx((10.0, 1.0))
+    assert stats.recent_abandon_rate(10.0) == pytest.approx(0.1)
+
+
+def test_machine_verdicts_count_nothing_without_a_false_positive_rate() -> None:
+    stats = PacingStats()
+    stats.record_connected(0.0)
+    stats.record_machine_verdict(1.0, 0.0)
+    assert stats.abandon_rate == 0.0 and stats.answers_counted == 1.0
+    assert stats.window_counts(2.0, 60.0) == (1.0, 0.0)
