@@ -141,10 +141,15 @@ class IvrServer:
         services = CallServices(self.tts, self.recognizer, self.sounds_dir, self._http)
         call = Call(agi, script, services, variables, script.language, currency)
         ids = {"attempt_id": attempt_id, "debtor_id": debtor_id, "campaign_id": campaign_id}
-        session_id = await self.store.open_session(call, attempt_id)
+        # Written beside the call, not before its first prompt: hundreds of calls starting
+        # at once would otherwise queue their first command behind each other's writes.
+        opening = asyncio.create_task(self.store.open_session(call, attempt_id))
 
         async def store_result(result: ResultRecord) -> None:
-            await self.store.save_result(session_id, ids, result)
+            await self.store.save_result(await opening, ids, result)
+
+        async def close(end_reason: str) -> None:
+            await self.store.close_session(await opening, call, end_reason, ids)
 
         call.result_sink = store_result
         end_reason = EndReason.ERROR
@@ -155,7 +160,7 @@ class IvrServer:
             raise
         finally:
             # shielded: a server stop must not lose the session of a call being cut off
-            await asyncio.shield(self.store.close_session(session_id, call, end_reason, ids))
+            await asyncio.shield(close(end_reason))
             self.sessions_done += 1
             log.info(
                 "IVR %s on %s ended: %s, path %s",
