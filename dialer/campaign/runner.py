@@ -145,16 +145,18 @@ class CampaignRunner:
             await self._sleep(self.settings.tick_s)
         await self.wind_down()
 
+    def _out_of_work(self) -> bool:
+        """The last claim got nothing and no call is in flight or being reconciled."""
+        return self.figures.hopper_dry and not self.flow.busy and not self.reconciler.watched
+
     async def _list_finished(self) -> bool:
-        """Nothing to claim, nothing in flight, and no debtor left for later either."""
-        if self.status is not CampaignStatus.RUNNING or not self.figures.hopper_dry:
-            return False
-        if self.flow.busy or self.reconciler.watched:
+        """Out of work now, and no debtor left for later either."""
+        if self.status is not CampaignStatus.RUNNING or not self._out_of_work():
             return False
         return not await anything_left(self.sessions, self.campaign_id)
 
     def _done(self) -> bool:
-        if not self.figures.hopper_dry or self.flow.busy or self.reconciler.watched:
+        if not self._out_of_work():
             self.figures.empty_hopper_ticks = 0
             return False
         self.figures.empty_hopper_ticks += 1
