@@ -43,6 +43,14 @@ def lookup(variables: Mapping[str, Any], name: str) -> Any:
     raise MissingVariable(name)
 
 
+def lookup_or_none(variables: Mapping[str, Any], name: str) -> Any:
+    """`lookup`, with a variable that is not set read as None (conditions compare it so)."""
+    try:
+        return lookup(variables, name)
+    except MissingVariable:
+        return None
+
+
 def spoken(value: Any, fmt: str, lang: str, currency: str) -> str:
     try:
         if fmt == "digits":

@@ -10,7 +10,7 @@ from pydantic import Field
 
 from ivr.call import Call
 from ivr.script import Verb, VerbArgs
-from ivr.template import MissingVariable, lookup
+from ivr.template import lookup_or_none
 
 
 class Op(StrEnum):
@@ -72,8 +72,5 @@ class If(Verb):
         return [("var", self.args.var)]
 
     async def run(self, call: Call) -> str | None:
-        try:
-            value = lookup(call.vars, self.args.var)
-        except MissingVariable:
-            value = None
+        value = lookup_or_none(call.vars, self.args.var)
         return self.args.then if compare(value, self.args.op, self.args.value) else self.args.else_

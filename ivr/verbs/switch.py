@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ivr.call import Call
 from ivr.script import Verb, VerbArgs
-from ivr.template import MissingVariable, lookup
+from ivr.template import lookup_or_none
 
 
 class SwitchArgs(VerbArgs):
@@ -26,9 +26,6 @@ class Switch(Verb):
         return [("var", self.args.var)]
 
     async def run(self, call: Call) -> str | None:
-        try:
-            value = lookup(call.vars, self.args.var)
-        except MissingVariable:
-            value = None
+        value = lookup_or_none(call.vars, self.args.var)
         key = "" if value is None else str(value)
         return self.args.cases.get(key, self.args.default)
