@@ -20,6 +20,10 @@ from dialer.db.models import CallAttempt, Debtor
 from tests.unit.campaign.fakepbx import FakeConnector, FakePbx
 
 ALWAYS = CallingWindow(start=time(0, 0), end=time(23, 59, 59), weekdays=list(range(7)))
+PEOPLE_ONLY = OutcomeMix(
+    human=1, machine=0, busy=0, no_answer=0, congestion=0, invalid=0, talk_min_s=1, talk_max_s=1
+)
+MACHINES_ONLY = OutcomeMix(human=0, machine=1, busy=0, no_answer=0, congestion=0, invalid=0)
 
 
 def acd_with(logins: list[str]) -> Acd:
@@ -113,16 +117,7 @@ async def test_abandon_when_nobody_is_ready(sessions: async_sessionmaker[Any]) -
         sessions,
         campaign_id,
         5,
-        OutcomeMix(
-            human=1,
-            machine=0,
-            busy=0,
-            no_answer=0,
-            congestion=0,
-            invalid=0,
-            talk_min_s=1,
-            talk_max_s=1,
-        ),
+        PEOPLE_ONLY,
     )
     pbx = FakePbx()
     acd = acd_with([])
@@ -156,16 +151,7 @@ async def test_preview_agent_sees_the_case_then_dials(sessions: async_sessionmak
         sessions,
         campaign_id,
         3,
-        OutcomeMix(
-            human=1,
-            machine=0,
-            busy=0,
-            no_answer=0,
-            congestion=0,
-            invalid=0,
-            talk_min_s=1,
-            talk_max_s=1,
-        ),
+        PEOPLE_ONLY,
     )
     pbx = FakePbx()
     connector = FakeConnector(pbx)
@@ -206,16 +192,7 @@ async def test_callback_to_self_goes_to_that_agent(sessions: async_sessionmaker[
         sessions,
         campaign_id,
         1,
-        OutcomeMix(
-            human=1,
-            machine=0,
-            busy=0,
-            no_answer=0,
-            congestion=0,
-            invalid=0,
-            talk_min_s=1,
-            talk_max_s=1,
-        ),
+        PEOPLE_ONLY,
     )
     ids = await ensure_agents(sessions, ["8", "9"])
     async with sessions() as s:
@@ -313,8 +290,7 @@ async def test_machine_verdicts_count_as_abandons_with_an_amd_false_positive_rat
         amd_false_positive_rate=0.25,
     )
     campaign_id = await create_campaign(sessions, "machines", settings)
-    only_machines = OutcomeMix(human=0, machine=1, busy=0, no_answer=0, congestion=0, invalid=0)
-    await add_sim_debtors(sessions, campaign_id, 4, only_machines, phones_per_debtor=(1,))
+    await add_sim_debtors(sessions, campaign_id, 4, MACHINES_ONLY, phones_per_debtor=(1,))
     await set_status(sessions, campaign_id, CampaignStatus.RUNNING)
     pbx = FakePbx()
     acd = acd_with(["1", "2"])
