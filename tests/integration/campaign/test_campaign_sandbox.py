@@ -1,6 +1,7 @@
 """A small campaign on the real sandbox: Asterisk, simulated debtors, simulated agent phones.
 
-Agent logins 1011-1014 here, 1015-1018 in the restart test (the campaign tests' range).
+Agent logins 1011-1014 and 1019-1020 here, 1015-1018 in the restart test (the campaign
+tests' range).
 """
 
 from __future__ import annotations
@@ -105,3 +106,41 @@ async def test_small_campaign_runs_to_completion(sessions: async_sessionmaker[An
     for attempt in attempts:
         if attempt.id in wrong_party or attempt.outcome == "failed":
             assert attempt.phone_id in bad_phones
+
+
+async def test_campaign_with_nobody_left_finishes_by_itself(
+    sessions: async_sessionmaker[Any],
+) -> None:
+    """Agent logins 1019-1020. Every outcome stops its debtor, so once each is dialled the
+    campaign has nobody left and ends itself; machine verdicts count the UK way."""
+    stopping = ("busy", "no_answer", "congestion", "machine", "human", "connected", "abandoned")
+    settings = CampaignSettings.model_validate(
+        {
+            **quick_settings().model_dump(),
+            "recycle": {outcome: {"action": "stop"} for outcome in stopping},
+            "amd_false_positive_rate": 0.1,
+        }
+    )
+    logins = ["1019", "1020"]
+    campaign_id = await create_campaign(sessions, "finishing", settings, "Bank Test")
+    await add_sim_debtors(sessions, campaign_id, 8, QUICK_MIX, seed=7, phones_per_debtor=(1,))
+    pool = SimAgentPool(logins)
+    await pool.start()
+    try:
+        process = await open_process(Settings(), sessions, wrapup_s=2.0)
+        try:
+            assert await process.login_agents(logins) == logins
+            runner = await process.runner(campaign_id)
+            await runner.set_status(CampaignStatus.RUNNING)
+            await runner.run(until=runner.clock() + 150)  # no stop_when_done: it must end itself
+        finally:
+            await process.close()
+    finally:
+        await pool.stop()
+    assert runner.status is CampaignStatus.FINISHED
+    async with sessions() as s:
+        attempts = list((await s.execute(select(CallAttempt))).scalars())
+    assert len(attempts) == 8 and all(a.state == "ended" for a in attempts)
+    machines = sum(1 for a in attempts if a.outcome == "machine")
+    assert machines > 0 and runner.stats.machines_total == machines  # seed 7: 3 machines
+    assert runner.stats.amd_false_positives == pytest.approx(0.1 * machines)

@@ -72,9 +72,12 @@ async def test_kill_and_restart_dials_nobody_twice(
     log = tmp_path / "dialer.log"
     first = await start_dialer(sqlite_url, log)
     try:
-        # Kill it while calls are up (answered or connected).
+        # Kill it while calls are up (answered or connected), and after one has ended.
         async with asyncio.timeout(60):
-            while await count(sessions, "answered", "connected", "machine", "abandoned") < 2:
+            while (
+                await count(sessions, "answered", "connected", "machine", "abandoned") < 2
+                or await count(sessions, "ended") < 1
+            ):
                 await asyncio.sleep(0.2)
         in_flight_at_kill = await count(
             sessions,
@@ -99,6 +102,8 @@ async def test_kill_and_restart_dials_nobody_twice(
             second.kill()
             await second.wait()
 
+    # The restarted dialer picked up the campaign's pacing statistics where the first left them.
+    assert "pacing resumes from" in log.read_text()
     async with sessions() as s:
         attempts = list((await s.execute(select(CallAttempt))).scalars())
     assert all(a.state == "ended" and a.outcome for a in attempts), "every attempt settled"
