@@ -42,18 +42,26 @@ SCENARIOS = ("steady-10", "steady-50", "steady-200", "drift-50", "drift-200")
 TARGET = 0.03
 
 
-# Our engine with its target set, seed by seed, to what VICIdial-style pacing really dropped on
-# the same traffic (the same records, so the same AMD mistakes no pacing can avoid).
-MATCHED = "ours@vici-abandon"
+# The VICIdial-style baselines our target is judged against: as VICIdial is configured out of
+# the box, and with its "available only tally" on (dials for waiting agents only).
+VICIDIAL = ("vicidial", "vicidial-available")
+
+
+def matched(baseline: str) -> str:
+    """Our engine with its target set, seed by seed, to what `baseline` really dropped on the
+    same traffic (the same records, so the same AMD mistakes no pacing can avoid): run when
+    ours at the 3 % target drops more than the baseline, to compare at equal abandon."""
+    return f"ours@{baseline}-abandon"
+
 
 Job = tuple[str, str, int, float | None, float]
 
 
 def _run(job: Job) -> SimResult:
     scenario, strategy, seed, hours, target = job
-    if strategy == MATCHED:
+    if strategy.startswith("ours@"):
         ours = OursStrategy(PacingSettings(target_abandon=target))
-        ours.name = MATCHED
+        ours.name = strategy
         return simulate(load_scenario(scenario), ours, seed, hours)
     return simulate(load_scenario(scenario), make_strategy(strategy), seed, hours)
 
@@ -71,7 +79,7 @@ def _run_all(jobs: list[Job], workers: int) -> list[SimResult]:
 
 def _table(scenario: str, rows: dict[str, list[SimResult]]) -> str:
     head = (
-        f"{'strategy':<17}{'abandon % mean':>15}{'max':>7}{'by pacing':>10}{'worst-1h max':>13}"
+        f"{'strategy':<32}{'abandon % mean':>15}{'max':>7}{'by pacing':>10}{'worst-1h max':>13}"
         f"{'occupancy %':>12}{'min':>7}{'wait s':>8}{'dials/agent-h':>14}"
     )
     lines = [f"\n== {scenario} ({len(next(iter(rows.values())))} seeds)", head]
@@ -79,7 +87,7 @@ def _table(scenario: str, rows: dict[str, list[SimResult]]) -> str:
         ab = [100 * r.abandon_rate for r in rs]
         occ = [100 * r.occupancy for r in rs]
         lines.append(
-            f"{name:<17}{statistics.mean(ab):>15.2f}{max(ab):>7.2f}"
+            f"{name:<32}{statistics.mean(ab):>15.2f}{max(ab):>7.2f}"
             f"{statistics.mean(100 * r.pacing_abandon_rate for r in rs):>10.2f}"
             f"{max(100 * r.worst_hour_abandon for r in rs):>13.2f}"
             f"{statistics.mean(occ):>12.1f}{min(occ):>7.1f}"
@@ -110,8 +118,8 @@ def _checks(results: dict[str, dict[str, list[SimResult]]], decision_ms: float) 
             f"[{'ok' if worst_h <= 1.25 * TARGET else 'MISS'}] {sc}: worst 1-hour window "
             f"{100 * worst_h:.2f} % (target {100 * TARGET:.0f} %, tolerance 1.25x)"
         )
-        if n >= 50 and MATCHED in results[sc]:
-            out.append(_matched_check(sc, results[sc]))
+        if n >= 50:
+            out += [_equal_abandon_check(sc, results[sc], b) for b in VICIDIAL if b in results[sc]]
         if n <= 10:
             worse = [
                 r.seed
@@ -135,19 +143,21 @@ def _checks(results: dict[str, dict[str, list[SimResult]]], decision_ms: float) 
     return out
 
 
-def _matched_check(sc: str, rows: dict[str, list[SimResult]]) -> str:
-    """Occupancy gain at equal or lower abandon, both measured over the same seeds."""
-    ours, vici = rows[MATCHED], rows["vicidial"]
-    gain = 100 * (statistics.mean(r.occupancy for r in ours) - _mean_occ(vici))
+def _equal_abandon_check(sc: str, rows: dict[str, list[SimResult]], baseline: str) -> str:
+    """Occupancy gain at equal or lower abandon, both measured over the same seeds: ours at the
+    3 % target when it dropped no more than the baseline, else ours aimed at its rate."""
+    name = matched(baseline) if matched(baseline) in rows else "ours"
+    ours, vici = rows[name], rows[baseline]
+    gain = 100 * (_mean_occ(ours) - _mean_occ(vici))
     ab_ours = 100 * statistics.mean(r.abandon_rate for r in ours)
     ab_vici = 100 * statistics.mean(r.abandon_rate for r in vici)
     equal_or_lower = ab_ours <= ab_vici
-    over = [o.seed for o, v in zip(ours, vici, strict=True) if o.abandon_rate > _target(v)]
+    over = [o.seed for o, v in zip(ours, vici, strict=True) if o.abandon_rate > v.abandon_rate]
     return (
-        f"[{'ok' if gain >= 5.0 and equal_or_lower else 'MISS'}] {sc}: {MATCHED} - vicidial "
+        f"[{'ok' if gain >= 5.0 and equal_or_lower else 'MISS'}] {sc}: {name} - {baseline} "
         f"= {gain:+.1f} occupancy points; abandon {ab_ours:.3f} % vs {ab_vici:.3f} % over the "
         f"same {len(ours)} seeds: {'equal or lower' if equal_or_lower else 'HIGHER'} "
-        f"(target +5 at equal or lower abandon); seeds above vicidial's rate: {over or 'none'}"
+        f"(target +5 at equal or lower abandon); seeds above {baseline}'s rate: {over or 'none'}"
     )
 
 
@@ -158,6 +168,10 @@ def _target(vici: SimResult) -> float:
 
 def _mean_occ(rows: list[SimResult]) -> float:
     return statistics.mean(r.occupancy for r in rows)
+
+
+def _mean_ab(rows: list[SimResult]) -> float:
+    return statistics.mean(r.abandon_rate for r in rows)
 
 
 def decision_time_ms(repeats: int = 500) -> tuple[float, float, float]:
@@ -244,17 +258,25 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, dict[str, list[SimResult]]] = defaultdict(dict)
     for job, res in zip(jobs, _run_all(jobs, args.workers), strict=True):
         results[job[0]].setdefault(job[1], []).append(res)
-    if "vicidial" in strategies and "ours" in strategies:
-        # Equal-abandon comparison: aim our engine at what VICIdial-style pacing really dropped.
-        matched: list[Job] = []
-        for sc in scenarios:
-            matched += [(sc, MATCHED, v.seed, hours, _target(v)) for v in results[sc]["vicidial"]]
-        for job, res in zip(matched, _run_all(matched, args.workers), strict=True):
-            results[job[0]].setdefault(MATCHED, []).append(res)
-        strategies = [*strategies, MATCHED]
-        jobs += matched
+    # Equal-abandon comparison: where a VICIdial-style baseline dropped less than ours, aim our
+    # engine at what it really dropped.
+    rerun: list[Job] = []
     for sc in scenarios:
-        results[sc] = {st: sorted(results[sc][st], key=lambda r: r.seed) for st in strategies}
+        rows = results[sc]
+        for baseline in VICIDIAL:
+            if (
+                "ours" in rows
+                and baseline in rows
+                and _mean_ab(rows[baseline]) < _mean_ab(rows["ours"])
+            ):
+                rerun += [
+                    (sc, matched(baseline), v.seed, hours, _target(v)) for v in rows[baseline]
+                ]
+    for job, res in zip(rerun, _run_all(rerun, args.workers), strict=True):
+        results[job[0]].setdefault(job[1], []).append(res)
+    jobs += rerun
+    for sc in scenarios:
+        results[sc] = {st: sorted(rs, key=lambda r: r.seed) for st, rs in results[sc].items()}
         print(_table(sc, results[sc]))
         print(f"plot: {_plot(sc, results[sc])}")
     median, p99, cpu99 = decision_time_ms()

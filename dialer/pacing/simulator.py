@@ -36,6 +36,7 @@ class SimView:
     stats: PacingStats
     agents_active: int  # logged in and not paused
     shift_s: float
+    calls_talking: int = 0  # answered calls an agent is on
 
 
 class Strategy(Protocol):
@@ -226,7 +227,7 @@ class Simulator:
             ringing_elapsed=[now - t for t in self.ringing.values()],
         )
         active = logged - int(np.count_nonzero(self.state == PAUSED))
-        return SimView(snap, self.stats, active, self.shift_s)
+        return SimView(snap, self.stats, active, self.shift_s, int(np.count_nonzero(talk)))
 
     def _record(self, now: float) -> tuple[int, float, float]:
         """The list's next record: outcome, seconds until it resolves, AMD verdict uniform."""
