@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import gc
 import secrets
+import sys
 from collections.abc import AsyncIterator, Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -289,6 +291,22 @@ async def test_many_batches_with_progress_and_a_far_duplicate(db: Sessions, tmp_
     )
     assert len(seen) >= 6
     assert seen[-1].rows == 2501 and seen[-1].fraction == 1.0
+
+
+async def test_interpreter_settings_are_tuned_during_an_import_and_restored(
+    db: Sessions, tmp_path: Path
+) -> None:
+    before = (sys.getswitchinterval(), gc.get_threshold())
+    during: list[tuple[float, tuple[int, int, int]]] = []
+    lines = ["account_id,balance,phone1", *(f"T{i:04d},1,+4850{i:07d}" for i in range(900))]
+    await import_csv(
+        db, write(tmp_path / "t.csv", "\n".join(lines) + "\n", "utf-8"), campaign_name(),
+        **LOCALE, batch_rows=300,
+        progress=lambda _p: during.append((sys.getswitchinterval(), gc.get_threshold())),
+    )  # fmt: skip
+    assert during and all(interval < before[0] for interval, _t in during)
+    assert all(thresholds[0] >= 100_000 for _i, thresholds in during)
+    assert (sys.getswitchinterval(), gc.get_threshold()) == before
 
 
 async def test_each_phone_belongs_to_its_debtor_across_batches(
