@@ -149,8 +149,7 @@ def _equal_abandon_check(sc: str, rows: dict[str, list[SimResult]], baseline: st
     name = matched(baseline) if matched(baseline) in rows else "ours"
     ours, vici = rows[name], rows[baseline]
     gain = 100 * (_mean_occ(ours) - _mean_occ(vici))
-    ab_ours = 100 * statistics.mean(r.abandon_rate for r in ours)
-    ab_vici = 100 * statistics.mean(r.abandon_rate for r in vici)
+    ab_ours, ab_vici = 100 * _mean_ab(ours), 100 * _mean_ab(vici)
     equal_or_lower = ab_ours <= ab_vici
     over = [o.seed for o, v in zip(ours, vici, strict=True) if o.abandon_rate > v.abandon_rate]
     return (

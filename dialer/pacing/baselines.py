@@ -137,7 +137,7 @@ def make_strategy(name: str, settings: PacingSettings | None = None) -> Strategy
         return ProgressiveStrategy()
     if name == "fixed":
         return FixedRatioStrategy()
-    if name.startswith("vicidial"):
+    if name in ("vicidial", "vicidial-available", "vicidial-tapered"):
         return VicidialAdaptStrategy(
             tapered=name == "vicidial-tapered", available_only=name == "vicidial-available"
         )
