@@ -57,7 +57,7 @@ def test_bad_amounts_say_why(text: str, why: str) -> None:
 
 
 def _group(digits: str, separator: str) -> str:
-    groups = []
+    groups: list[str] = []
     while len(digits) > 3:
         groups.insert(0, digits[-3:])
         digits = digits[:-3]

@@ -29,8 +29,8 @@ async def test_abandon_rate_over_campaign_30_days_and_24_hours(
         await add_attempt(sessions, campaign_id, debtors[1], outcome, mid)
     # 1 hour ago: 9 connected, 1 abandoned, one still ringing.
     recent = NOW - timedelta(hours=1)
-    for outcome in [O.CONNECTED] * 9 + [O.ABANDONED, None]:
-        await add_attempt(sessions, campaign_id, debtors[2], outcome, recent)
+    for ended in [O.CONNECTED] * 9 + [O.ABANDONED, None]:
+        await add_attempt(sessions, campaign_id, debtors[2], ended, recent)
 
     stats = await campaign_stats(sessions, "spring", now=NOW)
     rates = {rate.window: rate for rate in stats.abandon}

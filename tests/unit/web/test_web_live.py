@@ -15,7 +15,7 @@ async def test_every_subscriber_gets_each_event_in_order() -> None:
         hub.publish({"type": "b"})
         for sub in (first, second):
             got = [await sub.next(5), await sub.next(5)]
-            assert [e for _, e in got if e] == [{"type": "a"}, {"type": "b"}]
+            assert [item[1] for item in got if item] == [{"type": "a"}, {"type": "b"}]
     assert hub.clients == 0
 
 
