@@ -99,13 +99,6 @@ def _table(scenario: str, rows: dict[str, list[SimResult]]) -> str:
 
 def _checks(results: dict[str, dict[str, list[SimResult]]], decision_ms: float) -> list[str]:
     out = []
-
-    def occ(sc: str, st: str) -> float:
-        return statistics.mean(r.occupancy for r in results[sc][st]) * 100
-
-    def ab(sc: str, st: str) -> float:
-        return statistics.mean(r.abandon_rate for r in results[sc][st]) * 100
-
     worst = max(r.abandon_rate for rows in results.values() for r in rows["ours"])
     out.append(
         f"[{'ok' if worst <= TARGET else 'MISS'}] ours abandon <= 3 % in every seed and "
@@ -131,7 +124,7 @@ def _checks(results: dict[str, dict[str, list[SimResult]]], decision_ms: float) 
                 f"(seeds below: {worse or 'none'})"
             )
         if n >= 200:
-            gap = occ(sc, "clairvoyant") - occ(sc, "ours")
+            gap = 100 * (_mean_occ(results[sc]["clairvoyant"]) - _mean_occ(results[sc]["ours"]))
             out.append(
                 f"[{'ok' if gap <= 10 else 'MISS'}] {sc}: clairvoyant - ours = {gap:.1f} points "
                 "(target <= 10)"
