@@ -62,13 +62,19 @@ async def run_campaign(
     return pbx, connector, campaign_id
 
 
-async def test_progressive_campaign_runs_to_completion(sessions: async_sessionmaker[Any]) -> None:
-    settings = CampaignSettings(
+def _progressive_once_a_day(**more: Any) -> CampaignSettings:
+    """Progressive dialling at any hour, ticking fast, each number dialled once a day."""
+    return CampaignSettings(
         dial_mode=DialMode.PROGRESSIVE,
         calling_window=ALWAYS,
         tick_s=0.05,
         caps={"per_number_per_day": 1},
+        **more,
     )
+
+
+async def test_progressive_campaign_runs_to_completion(sessions: async_sessionmaker[Any]) -> None:
+    settings = _progressive_once_a_day()
     pbx, connector, _ = await run_campaign(sessions, settings, ["1", "2", "3"], 30)
     async with sessions() as s:
         attempts = list((await s.execute(select(CallAttempt))).scalars())
@@ -267,12 +273,7 @@ async def test_campaign_finishes_by_itself_when_no_debtor_is_left(
 async def test_campaign_with_retries_ahead_is_idle_not_finished(
     sessions: async_sessionmaker[Any],
 ) -> None:
-    settings = CampaignSettings(
-        dial_mode=DialMode.PROGRESSIVE,
-        calling_window=ALWAYS,
-        tick_s=0.05,
-        caps={"per_number_per_day": 1},
-    )
+    settings = _progressive_once_a_day()
     _, _, campaign_id = await run_campaign(sessions, settings, ["1", "2"], 6)
     # Busy, no-answer and machine outcomes come back later: the campaign is only out of calls
     # for now, so it keeps its status.
@@ -282,13 +283,7 @@ async def test_campaign_with_retries_ahead_is_idle_not_finished(
 async def test_machine_verdicts_count_as_abandons_with_an_amd_false_positive_rate(
     sessions: async_sessionmaker[Any],
 ) -> None:
-    settings = CampaignSettings(
-        dial_mode=DialMode.PROGRESSIVE,
-        calling_window=ALWAYS,
-        tick_s=0.05,
-        caps={"per_number_per_day": 1},
-        amd_false_positive_rate=0.25,
-    )
+    settings = _progressive_once_a_day(amd_false_positive_rate=0.25)
     campaign_id = await create_campaign(sessions, "machines", settings)
     await add_sim_debtors(sessions, campaign_id, 4, MACHINES_ONLY, phones_per_debtor=(1,))
     await set_status(sessions, campaign_id, CampaignStatus.RUNNING)
