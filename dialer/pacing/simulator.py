@@ -36,7 +36,7 @@ class SimView:
     stats: PacingStats
     agents_active: int  # logged in and not paused
     shift_s: float
-    calls_talking: int = 0  # answered calls an agent is on
+    calls_talking: int  # answered calls an agent is on
 
 
 class Strategy(Protocol):
