@@ -56,7 +56,9 @@ class PhoneInfo(NamedTuple):
 
 
 @dataclass(frozen=True, slots=True)
-class _Class:
+class NumberClass:
+    """What the numbering plan says about every number of one prefix and length."""
+
     valid: bool
     kind: str
     timezone: str | None
@@ -81,7 +83,7 @@ class PhoneNormaliser:
 
     def __init__(self, default_region: str) -> None:
         self.default_region = default_region.upper()
-        self._classes: dict[tuple[str, int], _Class] = {}
+        self._classes: dict[tuple[str, int], NumberClass] = {}
         self._national: dict[str, _NationalPlan | None] = {}
         self._strippers: dict[int, list[re.Pattern[str]] | None] = {}
         self._key_lengths: dict[tuple[str, int], tuple[int, int] | None] = {}
@@ -94,7 +96,12 @@ class PhoneNormaliser:
         text = raw.strip()
         if not text:
             raise PhoneError("empty phone number")
-        region = region.upper() if region else self.default_region
+        e164, found = self.number_and_class(text, region.upper() if region else self.default_region)
+        return PhoneInfo(e164, found.kind, found.timezone)
+
+    def number_and_class(self, text: str, region: str) -> tuple[str, NumberClass]:
+        """`normalise` for the import's hot loop: `text` already stripped and not empty,
+        `region` upper case; no PhoneInfo made (four million of them in a big import)."""
         e164 = self._fast_e164(text, region)
         if e164 is None:
             number = self._slow_parse(text, region)
@@ -104,14 +111,15 @@ class PhoneNormaliser:
                 found = _class_of(number)
                 if not found.valid:
                     raise PhoneError(f"invalid phone number {e164} (not in the numbering plan)")
-                return PhoneInfo(e164, found.kind, found.timezone)
-        return self._classify(e164)
+                return e164, found
+        return e164, self._classify(e164)
 
     def _fast_e164(self, text: str, region: str) -> str | None:
-        bare = text[1:] if text[0] == "+" else text
-        if bare.isascii() and bare.isdigit():
-            compact = text
-        else:
+        # Spaces and dashes are most of the formatting people type: two replaces cost a
+        # fifth of the regular expression, which is left for the rest.
+        compact = text.replace(" ", "").replace("-", "")
+        bare = compact[1:] if compact[:1] == "+" else compact
+        if not (bare.isascii() and bare.isdigit()):
             compact = _FORMATTING.sub("", text)
             if not compact.isascii():
                 return None
@@ -220,7 +228,7 @@ class PhoneNormaliser:
                 self._key_lengths[shape] = (cc_len + key, code)
         return self._key_lengths[shape]
 
-    def _classify(self, e164: str) -> PhoneInfo:
+    def _classify(self, e164: str) -> NumberClass:
         digits = e164[1:]
         try:
             shape = self._key_lengths[(digits[:3], len(digits))]
@@ -237,22 +245,22 @@ class PhoneNormaliser:
             self._classes[key] = found
         if not found.valid:
             raise PhoneError(f"invalid phone number {e164} (no such number in the numbering plan)")
-        return PhoneInfo(e164, found.kind, found.timezone)
+        return found
 
-    def _classify_slow(self, e164: str) -> _Class:
+    def _classify_slow(self, e164: str) -> NumberClass:
         self.classified += 1
         try:
             return _class_of(phonenumbers.parse(e164, None))
         except NumberParseException:
-            return _Class(False, "unknown", None)
+            return NumberClass(False, "unknown", None)
 
 
-def _class_of(number: phonenumbers.PhoneNumber) -> _Class:
+def _class_of(number: phonenumbers.PhoneNumber) -> NumberClass:
     if not phonenumbers.is_valid_number(number):
-        return _Class(False, "unknown", None)
+        return NumberClass(False, "unknown", None)
     kind = _KINDS.get(phonenumbers.number_type(number), "unknown")
     zones = [z for z in timezone.time_zones_for_number(number) if z != _UNKNOWN_TZ]
-    return _Class(True, kind, zones[0] if len(zones) == 1 else None)
+    return NumberClass(True, kind, zones[0] if len(zones) == 1 else None)
 
 
 def slow_reference(raw: str, region: str) -> PhoneInfo:

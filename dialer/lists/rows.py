@@ -228,18 +228,18 @@ class RowParser:
             if not raw:
                 continue
             try:
-                info = self.phones.normalise(raw, region)
+                e164, found = self.phones.number_and_class(raw, region)
             except PhoneError as exc:
                 problems.append(RowProblem(line, self.columns.header[column], str(exc)))
                 continue
-            if info.e164 in seen:
+            if e164 in seen:
                 continue  # the same number twice on one row is dialled once
-            seen.add(info.e164)
+            seen.add(e164)
             kind = cells[type_column].strip().lower() if type_column is not None else ""
             if len(kind) > 16 and type_column is not None:
                 column_name = self.columns.header[type_column]
                 problems.append(RowProblem(line, column_name, "longer than 16 characters"))
-            phones.append(PhoneRecord(len(phones) + 1, info.e164, kind or info.kind, info.timezone))
+            phones.append(PhoneRecord(len(phones) + 1, e164, kind or found.kind, found.timezone))
         if not phones and not any(p.column in self._phone_headers() for p in problems):
             problems.append(RowProblem(line, "", "no phone number on this row"))
         return phones

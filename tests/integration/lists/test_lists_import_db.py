@@ -109,6 +109,15 @@ async def debtors_of(sessions: Sessions, campaign: str) -> dict[str, Debtor]:
         return found
 
 
+async def dangling_references(sessions: Sessions) -> list[Any]:
+    """Rows whose foreign keys point nowhere. SQLite's import connection does not check them
+    as it writes (PostgreSQL always does), so the tests check the result."""
+    async with sessions() as session:
+        if session.bind.dialect.name != "sqlite":
+            return []
+        return list(await session.execute(text("PRAGMA foreign_key_check")))
+
+
 # --- imports ------------------------------------------------------------------------------
 
 
@@ -141,6 +150,7 @@ async def test_polish_cp1250_semicolons(db: Sessions, tmp_path: Path) -> None:
         assert names == {"Karty kredytowe", "Pożyczki"}
         campaign = await session.scalar(select(Campaign).where(Campaign.name == name))
         assert campaign is not None and campaign.creditor_id == creditor.id
+    assert await dangling_references(db) == []
 
 
 async def test_ukrainian_cp1251_tabs(db: Sessions, tmp_path: Path) -> None:
@@ -250,6 +260,7 @@ async def test_reimport_updates_in_place_and_replaces_phones(db: Sessions, tmp_p
             select(Phone.id).where(Phone.debtor_id.in_([d.id for d in after.values()]))
         )))  # fmt: skip
     assert total == 3
+    assert await dangling_references(db) == []
 
 
 async def test_dry_run_counts_without_writing(db: Sessions, tmp_path: Path) -> None:
@@ -332,6 +343,7 @@ async def test_each_phone_belongs_to_its_debtor_across_batches(
             i = int(account[1:])
             numbers = sorted((p.position, p.number_e164) for p in debtor.phones)
             assert numbers == [(1, f"+4850{i:07d}"), (2, f"+4860{i:07d}")]
+    assert await dangling_references(db) == []
 
 
 async def test_dnc_list(db: Sessions, tmp_path: Path) -> None:
