@@ -84,7 +84,7 @@ class CsvSource:
                 continue
             start = self._line + 1
             self._line = reader.line_num  # type: ignore[attr-defined]
-            if any(cell.strip() for cell in cells):
+            if "".join(cells).strip():  # not a blank line or one of empty cells
                 yield start, cells, None
 
     def bytes_read(self) -> int:

@@ -39,7 +39,13 @@ class SeenAccounts:
                 fresh.append(index)
             else:
                 duplicates.append((index, first))
-        self._db.executemany("INSERT INTO seen VALUES (?, ?)", [entries[i] for i in fresh])
+        # Multi-row inserts: executemany lets go of the interpreter lock for every row, and
+        # each time waited for the SQLite writer thread to hand it back.
+        for start in range(0, len(fresh), _CHUNK):
+            indexes = fresh[start : start + _CHUNK]
+            values = ",".join(["(?, ?)"] * len(indexes))
+            flat = [value for index in indexes for value in entries[index]]
+            self._db.execute(f"INSERT INTO seen VALUES {values}", flat)
         return fresh, duplicates
 
     def close(self) -> None:
