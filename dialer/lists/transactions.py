@@ -113,7 +113,7 @@ def _thread_engine(url: URL) -> Engine:
         # Every id the import writes it has just read or made in the same transaction
         # (campaign, creditor, portfolio, debtor; a phone is deleted only after checking no
         # call attempt points at it), and nothing deletes those rows: checking them again
-        # was a third of SQLite's work for a big list.
+        # was a quarter to a third of SQLite's work for a big list.
         dbapi_connection.execute("PRAGMA foreign_keys = OFF")
         # The driver's own transaction handling would begin lazily (after our first
         # SELECT); with it off, the "begin" hook below says exactly when and how.
