@@ -24,13 +24,14 @@ from typing import Any, BinaryIO
 import phonenumbers
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from dialer.lists import number_index
 from dialer.lists.columns import map_columns
 from dialer.lists.phones import PhoneNormaliser
 from dialer.lists.reader import CsvSource, open_csv
 from dialer.lists.report import ImportReport, ListFileError, RejectsWriter, RowProblem
 from dialer.lists.rows import DebtorRecord, RowParser
 from dialer.lists.seen import SeenAccounts
-from dialer.lists.transactions import transactions_for
+from dialer.lists.transactions import SqliteThreadTransactions, transactions_for
 from dialer.lists.writer import DebtorWriter, ensure_campaign, find_campaign
 
 log = logging.getLogger(__name__)
@@ -222,6 +223,10 @@ async def import_csv(
         else:
             campaign_id = await ensure_campaign(sessions, campaign_name)
         transactions = transactions_for(sessions, dry_run=dry_run)
+        rebuild_index = False
+        if isinstance(transactions, SqliteThreadTransactions):
+            new_phones = (source.estimated_rows or 0) * len(columns.phone_fields)
+            rebuild_index = await transactions.run(number_index.set_aside_if_worth_it, new_phones)
         writer = DebtorWriter(
             transactions, campaign_id, dry_run=dry_run, update_priority="priority" in columns.index
         )
@@ -250,6 +255,11 @@ async def import_csv(
             report.problems.sort(key=lambda problem: problem.line)  # duplicates come late
         finally:
             await run.cancel_writer()
+            if rebuild_index:
+                try:
+                    await transactions.run(number_index.rebuild)
+                except Exception:  # the rows are in; the next import makes the index again
+                    log.exception("could not rebuild the phone-number index")
             await transactions.close()
             run.seen.close()
             if rejects is not None:

@@ -63,6 +63,7 @@ class CsvSource:
     delimiter: str
     header: list[str]
     total_bytes: int | None  # None for streams of unknown size
+    estimated_rows: int | None  # from the size and the first megabyte's lines
     _binary: BinaryIO | _PrefixedStream
     _text: TextIO
     _reader: Iterator[list[str]]
@@ -193,6 +194,7 @@ def _open_binary(binary: BinaryIO, encoding: str | None) -> CsvSource:
         delimiter=delimiter,
         header=header,
         total_bytes=total,
+        estimated_rows=None if total is None else total * sample.count(b"\n") // len(sample),
         _binary=raw,
         _text=text,
         _reader=reader,
