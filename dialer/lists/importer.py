@@ -223,10 +223,6 @@ async def import_csv(
         else:
             campaign_id = await ensure_campaign(sessions, campaign_name)
         transactions = transactions_for(sessions, dry_run=dry_run)
-        rebuild_index = False
-        if isinstance(transactions, SqliteThreadTransactions):
-            new_phones = (source.estimated_rows or 0) * len(columns.phone_fields)
-            rebuild_index = await transactions.run(number_index.set_aside_if_worth_it, new_phones)
         writer = DebtorWriter(
             transactions, campaign_id, dry_run=dry_run, update_priority="priority" in columns.index
         )
@@ -234,7 +230,11 @@ async def import_csv(
             RejectsWriter(rejects_path, source.header, source.delimiter) if rejects_path else None
         )
         run = _Run(source, report, writer, rejects, progress)
+        rebuild_index = False
         try:
+            if isinstance(transactions, SqliteThreadTransactions):
+                phones = (source.estimated_rows or 0) * len(columns.phone_fields)
+                rebuild_index = await transactions.run(number_index.set_aside_if_worth_it, phones)
             for line, cells, malformed in source.rows():
                 report.rows += 1
                 if malformed:
