@@ -235,6 +235,7 @@ async def import_csv(
             if isinstance(transactions, SqliteThreadTransactions):
                 phones = (source.estimated_rows or 0) * len(columns.phone_fields)
                 rebuild_index = await transactions.run(number_index.set_aside_if_worth_it, phones)
+                writer.sort_phones = not rebuild_index
             for line, cells, malformed in source.rows():
                 report.rows += 1
                 if malformed:
