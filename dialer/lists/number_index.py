@@ -14,16 +14,14 @@ again if so.
 from __future__ import annotations
 
 import logging
-from typing import cast
 
-from sqlalchemy import Connection, Index, Table, func, select
+from sqlalchemy import Connection, Index, func, select
 from sqlalchemy.schema import CreateIndex, DropIndex
 
-from dialer.db.models import Phone
+from dialer.lists.writer import PHONES
 
 log = logging.getLogger(__name__)
 
-PHONES = cast(Table, Phone.__table__)
 NUMBER_INDEX: Index = next(i for i in PHONES.indexes if i.name == "ix_phone_number_e164")
 LEAST_NEW_PHONES = 200_000  # below this, keeping the index up to date costs under a second
 MOST_PHONES = 10_000_000  # ~5 s to build, holding the write lock
@@ -37,10 +35,10 @@ def worth_rebuilding(existing: int, new: int) -> bool:
 
 
 def set_aside_if_worth_it(conn: Connection, new_phones: int) -> bool:
-    """Make sure the index exists; drop it (True) when rebuilding it later is cheaper."""
-    conn.execute(CreateIndex(NUMBER_INDEX, if_not_exists=True))
+    """Drop the index (True) when rebuilding it later is cheaper, else make sure it exists."""
     existing = conn.scalar(select(func.max(PHONES.c.id))) or 0
     if not worth_rebuilding(existing, new_phones):
+        conn.execute(CreateIndex(NUMBER_INDEX, if_not_exists=True))
         return False
     conn.execute(DropIndex(NUMBER_INDEX, if_exists=True))
     log.info("phone-number index set aside for ~%d new numbers; rebuilt at the end", new_phones)
