@@ -21,13 +21,9 @@ from dialer.db.engine import make_engine, make_sessionmaker
 from dialer.db.migrate import upgrade
 from dialer.db.models import CallAttempt, Campaign, Creditor, Debtor, Phone, Portfolio
 from dialer.lists import ImportProgress, ListFileError, import_csv, import_dnc, is_dnc
+from tests.integration.lists import LOCALE
 
 Sessions = async_sessionmaker[Any]
-LOCALE: dict[str, Any] = {
-    "default_country": "PL",
-    "default_currency": "PLN",
-    "default_timezone": "Europe/Warsaw",
-}
 
 POLISH_CP1250 = """account_id;first_name;last_name;creditor;portfolio;balance;currency;due_date;phone1;phone2;phone1_type;comments
 PL-001;Łukasz;Wójcik;Bank Śląski;Karty kredytowe;1 240,50;PLN;31.03.2025;501 234 567;22 123 45 67;komórka;zadłużenie po karcie

@@ -7,19 +7,13 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select, text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from dialer.db.engine import make_sessionmaker
 from dialer.db.models import Phone
 from dialer.lists import import_csv, number_index
 from dialer.lists.number_index import worth_rebuilding
 from dialer.lists.writer import DebtorWriter
-
-LOCALE: dict[str, Any] = {
-    "default_country": "PL",
-    "default_currency": "PLN",
-    "default_timezone": "Europe/Warsaw",
-}
+from tests.integration.lists import LOCALE
 
 
 def debtors_file(path: Path, count: int) -> Path:
@@ -46,7 +40,10 @@ def test_the_index_is_set_aside_only_for_imports_big_against_the_table() -> None
 
 
 async def test_a_big_import_sets_the_index_aside_and_builds_it_again(
-    engine: AsyncEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    engine: AsyncEngine,
+    sessions: async_sessionmaker[Any],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     before = await index_sql(engine)
     assert before is not None
@@ -59,7 +56,6 @@ async def test_a_big_import_sets_the_index_aside_and_builds_it_again(
         return await write(self, records)
 
     monkeypatch.setattr(DebtorWriter, "write", spy)
-    sessions = make_sessionmaker(engine)
     report = await import_csv(
         sessions, debtors_file(tmp_path / "big.csv", 600), "big", **LOCALE, batch_rows=200
     )
@@ -80,7 +76,10 @@ async def test_a_big_import_sets_the_index_aside_and_builds_it_again(
 
 
 async def test_the_index_is_built_again_when_a_big_import_fails(
-    engine: AsyncEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    engine: AsyncEngine,
+    sessions: async_sessionmaker[Any],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(number_index, "LEAST_NEW_PHONES", 100)
     write = DebtorWriter.write
@@ -96,18 +95,16 @@ async def test_the_index_is_built_again_when_a_big_import_fails(
     monkeypatch.setattr(DebtorWriter, "write", failing)
     with pytest.raises(OSError, match="disk full"):
         await import_csv(
-            make_sessionmaker(engine), debtors_file(tmp_path / "big.csv", 600), "big",
+            sessions, debtors_file(tmp_path / "big.csv", 600), "big",
             **LOCALE, batch_rows=200,
         )  # fmt: skip
     assert await index_sql(engine) is not None
 
 
 async def test_an_index_a_crash_left_out_is_made_again_by_the_next_import(
-    engine: AsyncEngine, tmp_path: Path
+    engine: AsyncEngine, sessions: async_sessionmaker[Any], tmp_path: Path
 ) -> None:
     async with engine.begin() as conn:
         await conn.execute(text("DROP INDEX ix_phone_number_e164"))
-    await import_csv(
-        make_sessionmaker(engine), debtors_file(tmp_path / "small.csv", 5), "small", **LOCALE
-    )
+    await import_csv(sessions, debtors_file(tmp_path / "small.csv", 5), "small", **LOCALE)
     assert await index_sql(engine) is not None
