@@ -20,9 +20,13 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pyVoIP.VoIP.status import PhoneStatus
 from pyVoIP.VoIP.VoIP import CallState, InvalidStateError, VoIPCall, VoIPPhone
+
+if TYPE_CHECKING:
+    from pyVoIP.SIP import SIPMessage  # importing it first at run time is circular in pyVoIP
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +48,28 @@ def free_udp_ports(count: int) -> list[int]:
     finally:
         for probe in probes:
             probe.close()
+
+
+class _SessionCall(VoIPCall):
+    """pyVoIP's incoming call without its finaliser.
+
+    `VoIPCall.__del__` releases the call's RTP ports, which asks the phone's call threads
+    whether they are alive. When the garbage collector runs it inside threading's own
+    bookkeeping (a new thread registering itself, holding a lock that is not reentrant), the
+    question takes that lock again: the thread deadlocks, and so does every thread started
+    after it. Without the finaliser, ports of ended calls are reclaimed by the phone itself
+    when its range runs out (`VoIPPhone.request_port`), outside the garbage collector.
+    """
+
+    def __del__(self) -> None:
+        pass
+
+
+class _Phone(VoIPPhone):
+    def _create_Call(self, request: SIPMessage, sess_id: int) -> None:  # pyVoIP's hook for this
+        self.calls[request.headers["Call-ID"]] = _SessionCall(
+            self, CallState.RINGING, request, sess_id, self.myIP, sendmode=self.recvmode
+        )
 
 
 @dataclass
@@ -71,7 +97,7 @@ class SimAgentPhone:
         self._call: VoIPCall | None = None
         self._lock = threading.Lock()
         self._listeners: list[tuple[asyncio.AbstractEventLoop, asyncio.Queue[str]]] = []
-        self._phone = VoIPPhone(
+        self._phone = _Phone(
             server[0],
             server[1],
             self.username,

@@ -1,4 +1,4 @@
-"""Simulated agent phones on the real sandbox: SIP ports and registration."""
+"""Simulated agent phones on the real sandbox: SIP ports, registration, RTP ports."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import pytest
 
 from acd import sim_agents
 from acd.sim_agents import SimAgentPool, free_udp_ports
+from tests.integration.acd.acd_floor import WAIT_S, Floor
 
 pytestmark = pytest.mark.usefixtures("asterisk_sandbox")
 
@@ -39,3 +40,13 @@ async def test_a_phone_whose_sip_port_was_taken_registers_on_another(
             assert len(handed_out) == 2 and handed_out[1][0] != taken
         finally:
             await pool.stop()
+
+
+async def test_a_phone_answers_more_sessions_than_it_has_rtp_ports(floor: Floor) -> None:
+    # Ports of ended calls come back to the phone although its calls have no finaliser.
+    sessions = sim_agents.RTP_PORTS_PER_PHONE + 2
+    for _ in range(sessions):
+        await floor.pbx.login("1030")
+        await floor.pbx.logout("1030")
+        await floor.phones.wait_for("1030", "ended", WAIT_S)
+    assert floor.phones["1030"].counters.answered == sessions
