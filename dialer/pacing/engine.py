@@ -28,8 +28,11 @@ The model (one decision, myopic, re-taken every second or so):
   lets the marginal call carry more risk than the target (the average call carries far less);
   a spent budget leaves only those low-risk calls and the progressive floor, and an overdrawn
   one fades the low-risk floor out too (the model under-predicts for small teams, and abandons
-  no pacing avoids - AMD mistakes - draw on the same budget). This integral feedback keeps
-  the campaign under the target even when the statistical model is off.
+  no pacing avoids - AMD mistakes - draw on the same budget). Overdrawn by a full reserve, the
+  model is not asked at all: progressive until the budget recovers. A model that is badly off
+  (mistuned, or traffic unlike anything it assumes) may call its risks nil, and no allowance
+  restrains that. This integral feedback keeps the campaign under the target even when the
+  statistical model is off.
 * Short-window guard: the last guard_window_s (an hour) has its own budget, computed the same
   way from that window's answers and abandons, and the tighter of the two applies. Budget saved
   in a quiet morning is then spent slowly instead of in one burst of abandons.
@@ -56,7 +59,6 @@ log = logging.getLogger(__name__)
 HORIZON_S = 45  # calls unanswered after this long hardly ever become humans
 FULL_FLOOR_AGENTS = 30  # team size from which min_allowance applies in full
 MAX_MARGINAL_RISK = 0.3  # no single call is placed with a worse chance of being abandoned
-MIN_FADE = 0.2  # share of the low-risk floor an overdrawn budget still leaves
 
 
 @dataclass(frozen=True)
@@ -167,7 +169,10 @@ class PacingEngine:
         loss0 = float(curve.loss(np.zeros(1))[0])
 
         theta, budget, spare = self._allowance(snap, stats, loss0)
-        n_model, loss_n, marginal_n = curve.largest_within(theta, n_cap, loss0)
+        if theta > 0:
+            n_model, loss_n, marginal_n = curve.largest_within(theta, n_cap, loss0)
+        else:  # overdrawn: progressive only
+            n_model, loss_n, marginal_n = 0, loss0, 0.0
         floor = min(_progressive(snap), lines_cap)
         n = max(n_model, floor)
         capped_by = ""
@@ -211,6 +216,11 @@ class PacingEngine:
         aim = _aim(s, stats.answers_counted)
         budget = aim * stats.answers_counted - stats.abandons_counted
         spare = budget - loss0
+        midway = (aim + s.target_abandon) / 2.0 * stats.answers_counted
+        if stats.abandons_counted + loss0 > midway:
+            # The margin below the target is for luck, not for a model that is off: past
+            # halfway into it, progressive whatever the model says.
+            return 0.0, budget, spare
         pooling = math.sqrt(snap.agents_logged_in / 10.0)
         # Integral feedback: unused budget buys risk for the marginal call, up to a cap.
         # Big teams average out their luck, so they may spend saved budget faster.
@@ -225,12 +235,11 @@ class PacingEngine:
             spare = min(spare, spare_window)
         theta = min(aim * s.aggressiveness * s.intensity * gain, MAX_MARGINAL_RISK)
         # The normal approximations are rough for a handful of agents: earn the floor by size.
-        # An overdrawn budget fades the floor (the model's small risks are not zero; ordinary
-        # luck is no reason to, so the fade scales with the team's noise), but never below
-        # MIN_FADE: when AMD mistakes alone overrun the target, progressive would not meet
-        # it either, and the least risky overdial costs a few abandons in ten thousand.
+        # An overdrawn budget fades the floor out (the model's small risks are not zero;
+        # ordinary luck is no reason to, so the fade scales with the team's noise): theta 0
+        # once overdrawn by a full reserve.
         size = min(1.0, snap.agents_logged_in / FULL_FLOOR_AGENTS)
-        fade = max(MIN_FADE, min(1.0, 1.0 + spare / (s.budget_reserve * max(1.0, pooling))))
+        fade = max(0.0, min(1.0, 1.0 + spare / (s.budget_reserve * max(1.0, pooling))))
         theta = max(theta, aim * s.min_allowance * size * fade)
         return theta, budget, spare
 
@@ -341,6 +350,8 @@ def _reason(
         return f"predictive: no human answers seen recently, progressive floor {floor}"
     if capped:
         return f"predictive: {n} dials, capped by {capped}"
+    if theta <= 0:
+        return f"predictive: abandon budget overdrawn ({spare:.1f}): progressive, {n} dials"
     if spare <= 0:
         return f"predictive: abandon budget used up ({spare:.1f}): {n} dials at risk <= {theta:.3f}"
     if n > n_model:

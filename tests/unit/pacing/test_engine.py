@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from dialer.pacing import PacingEngine, PacingMode, PacingSettings, PacingStats
+from dialer.pacing.engine import _aim
 from tests.unit.pacing.conftest import snapshot, warm_stats
 
 
@@ -94,10 +95,10 @@ def test_a_spike_of_abandons_cuts_dialing() -> None:
     calm = engine.decide(snap, warm_stats(abandons=0))
     spike = engine.decide(snap, warm_stats(abandons=5))  # 5 of ~150 answers: over 3 %
     assert spike.dial < calm.dial
-    assert spike.dial >= 4  # never below progressive
+    assert spike.dial == 4  # over the target: progressive only, never below it
     assert spike.allowance < calm.allowance
     assert spike.budget < 0
-    assert "budget used up" in spike.reason
+    assert "overdrawn" in spike.reason
 
 
 def test_lower_target_or_intensity_means_fewer_dials() -> None:
@@ -148,9 +149,12 @@ def test_the_short_window_guard_throttles_after_a_burst() -> None:
 
 
 def test_an_overdrawn_budget_fades_the_low_risk_floor() -> None:
+    # ~600 answers: aiming at about 2.5 %, so 14 and 16 abandons are both short of halfway
+    # to the 3 % target, where the model would no longer be asked.
     snap = snapshot(ready=4)
-    slightly = PacingEngine().decide(snap, warm_stats(abandons=5))
-    deeply = PacingEngine().decide(snap, warm_stats(abandons=25))
+    slightly = PacingEngine().decide(snap, warm_stats(outcomes=2400, abandons=14))
+    deeply = PacingEngine().decide(snap, warm_stats(outcomes=2400, abandons=16))
+    assert "overdrawn" not in deeply.reason
     assert deeply.allowance < slightly.allowance
     assert deeply.dial <= slightly.dial
     assert deeply.dial >= 4  # the progressive floor stays
@@ -165,3 +169,15 @@ def test_estimated_amd_false_positives_spend_the_abandon_budget() -> None:
     before, after = engine.decide(snap, plain), engine.decide(snap, counted)
     assert after.abandon_rate > 0.1 > before.abandon_rate
     assert after.dial < before.dial  # the budget is overdrawn: no more overdial
+
+
+def test_past_halfway_into_the_margin_only_the_progressive_floor_is_dialled() -> None:
+    # A model that sees agents free far too soon calls every risk small: it is not asked.
+    blind = PacingEngine(PacingSettings(free_in_cv=3.0))
+    snap = snapshot(ready=4)
+    answers = warm_stats().answers_counted
+    midway = (_aim(blind.settings, answers) + 0.03) / 2 * answers
+    inside = blind.decide(snap, warm_stats(abandons=int(midway) - 2))
+    past = blind.decide(snap, warm_stats(abandons=int(midway) + 1))
+    assert inside.dial > 4
+    assert past.dial == 4 and "overdrawn" in past.reason
