@@ -28,11 +28,11 @@ The model (one decision, myopic, re-taken every second or so):
   lets the marginal call carry more risk than the target (the average call carries far less);
   a spent budget leaves only those low-risk calls and the progressive floor, and an overdrawn
   one fades the low-risk floor out too (the model under-predicts for small teams, and abandons
-  no pacing avoids - AMD mistakes - draw on the same budget). Overdrawn by a full reserve, the
-  model is not asked at all: progressive until the budget recovers. A model that is badly off
-  (mistuned, or traffic unlike anything it assumes) may call its risks nil, and no allowance
-  restrains that. This integral feedback keeps the campaign under the target even when the
-  statistical model is off.
+  no pacing avoids - AMD mistakes - draw on the same budget). Overdrawn by a full reserve, or
+  halfway from the aim to the target, the model is not asked at all: progressive until the
+  budget recovers, because a model that is badly off (mistuned, or traffic unlike anything it
+  assumes) may call every risk nil, which no allowance restrains. This integral feedback keeps
+  the campaign under the target even when the statistical model is off.
 * Short-window guard: the last guard_window_s (an hour) has its own budget, computed the same
   way from that window's answers and abandons, and the tighter of the two applies. Budget saved
   in a quiet morning is then spent slowly instead of in one burst of abandons.
