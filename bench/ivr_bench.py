@@ -201,13 +201,14 @@ async def bench_asterisk(calls: int) -> None:
             timings.setdefault(name, []).append(time.perf_counter() - started)
 
     fastagi.AgiSession.command = timed  # type: ignore[method-assign]
+    pbx = Settings().asterisk  # the sandbox is set up to match the defaults
     async with ivr_server(REAL_MENU, own_sounds=False) as server:
         ami = Manager(
             loop=asyncio.get_running_loop(),
-            host="127.0.0.1",
-            port=5038,
-            username="dialer",
-            secret="dialer-secret",
+            host=pbx.ami_host,
+            port=pbx.ami_port,
+            username=pbx.ami_user,
+            secret=pbx.ami_secret,
             ping_delay=0,
         )
         await asyncio.wait_for(ami.connect(), 20)

@@ -28,11 +28,13 @@ The model (one decision, myopic, re-taken every second or so):
   lets the marginal call carry more risk than the target (the average call carries far less);
   a spent budget leaves only those low-risk calls and the progressive floor, and an overdrawn
   one fades the low-risk floor out too (the model under-predicts for small teams, and abandons
-  no pacing avoids - AMD mistakes - draw on the same budget). Overdrawn by a full reserve, or
-  halfway from the aim to the target, the model is not asked at all: progressive until the
-  budget recovers, because a model that is badly off (mistuned, or traffic unlike anything it
-  assumes) may call every risk nil, which no allowance restrains. This integral feedback keeps
-  the campaign under the target even when the statistical model is off.
+  no pacing avoids - AMD mistakes - draw on the same budget). Once the calls pacing itself
+  dropped, with AMD's, pass the aim by a full reserve or the target, the model is not asked
+  at all: progressive until the budget recovers, because a model that is badly off (mistuned,
+  or traffic unlike anything it assumes) may call every risk nil, which no allowance
+  restrains. AMD's mistakes alone never set it aside (progressive would not undo them): pacing
+  keeps a share of the budget for its own drops. This integral feedback keeps the campaign
+  under the target even when the statistical model is off.
 * Short-window guard: the last guard_window_s (an hour) has its own budget, computed the same
   way from that window's answers and abandons, and the tighter of the two applies. Budget saved
   in a quiet morning is then spent slowly instead of in one burst of abandons.
@@ -59,6 +61,11 @@ log = logging.getLogger(__name__)
 HORIZON_S = 45  # calls unanswered after this long hardly ever become humans
 FULL_FLOOR_AGENTS = 30  # team size from which min_allowance applies in full
 MAX_MARGINAL_RISK = 0.3  # no single call is placed with a worse chance of being abandoned
+MIN_FADE = 0.2  # share of the low-risk floor an overdrawn budget still leaves
+# Share of the budget the calls pacing drops may always use: when AMD's mistakes alone overrun
+# the target, progressive would not keep it either, and the least risky overdial costs a few
+# abandons in ten thousand.
+PACING_SHARE = 0.2
 
 
 @dataclass(frozen=True)
@@ -214,12 +221,15 @@ class PacingEngine:
         budget: the tighter of the campaign's and the guard window's, less the loss in flight."""
         s = self.settings
         aim = _aim(s, stats.answers_counted)
-        budget = aim * stats.answers_counted - stats.abandons_counted
+        aimed = aim * stats.answers_counted
+        budget = aimed - stats.abandons_counted
         spare = budget - loss0
-        midway = (aim + s.target_abandon) / 2.0 * stats.answers_counted
-        if stats.abandons_counted + loss0 > midway:
-            # The margin below the target is for luck, not for a model that is off: past
-            # halfway into it, progressive whatever the model says.
+        # The margin below the target is for luck, not for a model that is off: once the calls
+        # pacing dropped (AMD's mistakes are not pacing's) pass the aim by a full reserve, or
+        # the target, progressive whatever the model says.
+        limit = min(aimed + s.budget_reserve, s.target_abandon * stats.answers_counted)
+        pacing_limit = max(limit - stats.amd_false_positives, PACING_SHARE * aimed)
+        if stats.abandons_total + loss0 > pacing_limit:
             return 0.0, budget, spare
         pooling = math.sqrt(snap.agents_logged_in / 10.0)
         # Integral feedback: unused budget buys risk for the marginal call, up to a cap.
@@ -235,11 +245,10 @@ class PacingEngine:
             spare = min(spare, spare_window)
         theta = min(aim * s.aggressiveness * s.intensity * gain, MAX_MARGINAL_RISK)
         # The normal approximations are rough for a handful of agents: earn the floor by size.
-        # An overdrawn budget fades the floor out (the model's small risks are not zero;
-        # ordinary luck is no reason to, so the fade scales with the team's noise): theta 0
-        # once overdrawn by a full reserve.
+        # An overdrawn budget fades the floor (the model's small risks are not zero; ordinary
+        # luck is no reason to, so the fade scales with the team's noise), down to MIN_FADE.
         size = min(1.0, snap.agents_logged_in / FULL_FLOOR_AGENTS)
-        fade = max(0.0, min(1.0, 1.0 + spare / (s.budget_reserve * max(1.0, pooling))))
+        fade = max(MIN_FADE, min(1.0, 1.0 + spare / (s.budget_reserve * max(1.0, pooling))))
         theta = max(theta, aim * s.min_allowance * size * fade)
         return theta, budget, spare
 

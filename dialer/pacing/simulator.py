@@ -261,7 +261,9 @@ class Simulator:
             self.rec.human(now)
             if amd_u < self.sc.amd.false_positive:  # hung up on as a machine: abandoned
                 self.stats.record_outcome(now, ring, human=False, machine=True)
-                self._abandon(now, by_amd=True)
+                # Known here for certain; a live dialer counts its estimated share instead.
+                self.stats.record_machine_verdict(now, 1.0)
+                self.rec.abandoned(now, by_amd=True)
                 return
             self.stats.record_outcome(now, ring, human=True, machine=False)
             self._needs_agent(call, now, machine=False)
@@ -293,11 +295,8 @@ class Simulator:
     def _timeout(self, now: float, call: int, _b: int) -> None:
         if call in self.waiting_set:
             self.waiting_set.discard(call)
-            self._abandon(now)
-
-    def _abandon(self, now: float, by_amd: bool = False) -> None:
-        self.stats.record_abandon(now)
-        self.rec.abandoned(now, by_amd)
+            self.stats.record_abandon(now)
+            self.rec.abandoned(now)
 
     # --- clairvoyant bound -----------------------------------------------------------------
     def _clairvoyant_connect(self, agent: int, now: float) -> None:

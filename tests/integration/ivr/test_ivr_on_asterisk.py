@@ -30,12 +30,13 @@ WAIT_S = 40.0
 
 @pytest.fixture
 async def ami() -> AsyncIterator[Manager]:
+    pbx = Settings().asterisk  # the sandbox is set up to match the defaults
     manager = Manager(
         loop=asyncio.get_running_loop(),
-        host="127.0.0.1",
-        port=5038,
-        username="dialer",
-        secret="dialer-secret",
+        host=pbx.ami_host,
+        port=pbx.ami_port,
+        username=pbx.ami_user,
+        secret=pbx.ami_secret,
         ping_delay=0,
     )
     await asyncio.wait_for(manager.connect(), 20)

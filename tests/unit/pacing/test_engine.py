@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -171,13 +173,39 @@ def test_estimated_amd_false_positives_spend_the_abandon_budget() -> None:
     assert after.dial < before.dial  # the budget is overdrawn: no more overdial
 
 
-def test_past_halfway_into_the_margin_only_the_progressive_floor_is_dialled() -> None:
+def test_past_the_aim_by_a_full_reserve_only_the_progressive_floor_is_dialled() -> None:
     # A model that sees agents free far too soon calls every risk small: it is not asked.
-    blind = PacingEngine(PacingSettings(free_in_cv=3.0))
+    blind = PacingEngine(PacingSettings(free_in_cv=3.0, budget_reserve=2.0))
     snap = snapshot(ready=4)
-    answers = warm_stats().answers_counted
-    midway = (_aim(blind.settings, answers) + 0.03) / 2 * answers
-    inside = blind.decide(snap, warm_stats(abandons=int(midway) - 2))
-    past = blind.decide(snap, warm_stats(abandons=int(midway) + 1))
+    stats = warm_stats(outcomes=2400)  # ~600 answers: the target itself is further away
+    limit = _aim(blind.settings, stats.answers_counted) * stats.answers_counted + 2.0
+    inside = blind.decide(snap, warm_stats(outcomes=2400, abandons=math.floor(limit) - 1))
+    past = blind.decide(snap, warm_stats(outcomes=2400, abandons=math.floor(limit) + 1))
     assert inside.dial > 4
     assert past.dial == 4 and "overdrawn" in past.reason
+
+
+def test_past_the_target_only_the_progressive_floor_is_dialled() -> None:
+    # Early in the day the aim's margin is wide, and a full reserve would pass the target.
+    engine, snap = PacingEngine(), snapshot(ready=4)
+    stats = warm_stats()
+    at_target = 0.03 * stats.answers_counted
+    assert _aim(engine.settings, stats.answers_counted) * stats.answers_counted + 4 > at_target
+    inside = engine.decide(snap, warm_stats(abandons=math.floor(at_target) - 1))
+    past = engine.decide(snap, warm_stats(abandons=math.floor(at_target) + 1))
+    assert "overdrawn" not in inside.reason
+    assert past.dial == 4 and "overdrawn" in past.reason
+
+
+def test_amd_mistakes_alone_over_the_target_leave_pacing_its_low_risk_calls() -> None:
+    # Progressive would not keep a target AMD alone overruns: only the calls pacing itself
+    # dropped decide whether the model is set aside.
+    snap = snapshot(ready=4)
+    amd = warm_stats()
+    for t in np.linspace(0.0, 3000.0, 50):
+        amd.record_machine_verdict(float(t), 0.2)  # 10 people taken for machines: over 3 %
+    dropped = warm_stats(abandons=10)
+    assert amd.abandon_rate > 0.03 and dropped.abandon_rate > 0.03
+    by_amd, by_pacing = PacingEngine().decide(snap, amd), PacingEngine().decide(snap, dropped)
+    assert by_amd.allowance > 0 and "overdrawn" not in by_amd.reason
+    assert by_pacing.allowance == 0 and "overdrawn" in by_pacing.reason

@@ -32,7 +32,7 @@ def test_accounting_adds_up(strategy: str) -> None:
     if strategy != "clairvoyant":
         assert stats.dials_total == stats.outcomes_total == r.dials  # every call resolved
     assert stats.connected_total == r.connected
-    assert stats.abandons_total == r.abandons
+    assert stats.abandons_total + stats.amd_false_positives == r.abandons
     assert r.abandon_rate == pytest.approx(r.abandons / (r.connected + r.abandons))
     # agent time inside the shift: every agent is in exactly one state at each moment
     assert sum(r.state_seconds.values()) == pytest.approx(12 * r.shift_s)
@@ -74,7 +74,7 @@ def test_a_low_target_is_kept_too(seed: int) -> None:
 def test_a_mistuned_model_still_keeps_the_target(seed: int) -> None:
     """free_in_cv at 0.6 instead of 0.35: the model expects agents free far too soon, calls
     its risks small and overdials (3.05-3.46 % in these seeds before the engine stopped asking
-    a model whose campaign had gone halfway into the safety margin)."""
+    a model whose own drops had passed the aim by a full reserve, or the target)."""
     settings = PacingSettings(free_in_cv=0.6)
     r = Simulator(load_scenario("steady-50"), make_strategy("ours", settings), seed, 1.0).run()
     assert r.connected > 300
