@@ -151,8 +151,8 @@ def test_the_short_window_guard_throttles_after_a_burst() -> None:
 
 
 def test_an_overdrawn_budget_fades_the_low_risk_floor() -> None:
-    # ~600 answers: aiming at about 2.5 %, so 14 and 16 abandons are both short of halfway
-    # to the 3 % target, where the model would no longer be asked.
+    # ~600 answers: aiming at about 2.5 % (15 abandons), so 14 and 16 are both short of the
+    # 3 % target (18), where the model would no longer be asked.
     snap = snapshot(ready=4)
     slightly = PacingEngine().decide(snap, warm_stats(outcomes=2400, abandons=14))
     deeply = PacingEngine().decide(snap, warm_stats(outcomes=2400, abandons=16))
