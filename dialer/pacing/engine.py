@@ -27,11 +27,11 @@ The model (one decision, myopic, re-taken every second or so):
   abandon risk is well under the aim still pulls the campaign's rate down. A healthy budget
   lets the marginal call carry more risk than the target (the average call carries far less);
   a spent budget leaves only those low-risk calls and the progressive floor, and an overdrawn
-  one fades the low-risk floor out too (the model under-predicts for small teams, and abandons
-  no pacing avoids - AMD mistakes - draw on the same budget). Once the calls pacing itself
-  dropped, with AMD's, pass the aim by a full reserve or the target, the model is not asked
-  at all: progressive until the budget recovers, because a model that is badly off (mistuned,
-  or traffic unlike anything it assumes) may call every risk nil, which no allowance
+  one fades the low-risk floor too, to a fifth (the model under-predicts for small teams, and
+  abandons no pacing avoids - AMD mistakes - draw on the same budget). Once the calls pacing
+  itself dropped, with AMD's, pass the aim by a full reserve or the target, the model is not
+  asked at all: progressive until the budget recovers, because a model that is badly off
+  (mistuned, or traffic unlike anything it assumes) may call every risk nil, which no allowance
   restrains. AMD's mistakes alone never set it aside (progressive would not undo them): pacing
   keeps a share of the budget for its own drops. This integral feedback keeps the campaign
   under the target even when the statistical model is off.
